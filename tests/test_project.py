@@ -1,0 +1,21 @@
+"The README, the index notebook and CI agree on the three commands"
+import json, re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def commands(text):
+    "The fenced block after the `<!-- commands` marker, as a list of (command, comment)"
+    block = re.search(r'<!-- commands[^>]*-->\s*```sh\n(.*?)```', text, re.S).group(1)
+    return [tuple(p.strip() for p in l.split('#', 1)) for l in block.strip().splitlines()]
+
+def test_readme_has_three_commands_matching_index():
+    readme = commands((ROOT/'README.md').read_text())
+    nb = json.loads((ROOT/'nbs'/'index.ipynb').read_text())
+    idx = commands('\n'.join(''.join(c['source']) for c in nb['cells'] if c['cell_type'] == 'markdown'))
+    assert readme == idx
+    assert [c for _,c in readme][0] == 'install' and len(readme) == 3
+
+def test_ci_runs_readme_commands():
+    ci = (ROOT/'.ci'/'run').read_text()
+    assert 'README.md' in ci and 'venv' in ci and 'nbdev-clean' in ci and 'nbdev-export' in ci
