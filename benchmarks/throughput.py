@@ -95,6 +95,6 @@ print(f'(a) bare PyTorch loop:            {a:8.1f} img/s')
 print(f'(b) cifar_learner + cifar_dls:    {b:8.1f} img/s')
 if dc is not None:
     c = max(runs['c'])
-    print(f'(c) fastai ImageDataLoaders:      {c:8.1f} img/s  (built in {t_c:.1f}s, {dc.train.num_workers} worker processes)')
+    print(f'(c) fastai ImageDataLoaders:      {c:8.1f} img/s  (built in {t_c:.1f}s, {dc.train.fake_l.num_workers} worker processes)')
 print(f'b/a = {b/a:.3f}' + (f'   b/c = {b/c:.2f}' if dc is not None else ''))
 shutil.rmtree(tmp, ignore_errors=True)
