@@ -63,4 +63,12 @@ d = { 'settings': { 'branch': 'main',
                                      'fastai_smith.models.resnet32': ('models.html#resnet32', 'fastai_smith/models.py'),
                                      'fastai_smith.models.resnet44': ('models.html#resnet44', 'fastai_smith/models.py'),
                                      'fastai_smith.models.resnet56': ('models.html#resnet56', 'fastai_smith/models.py'),
-                                     'fastai_smith.models.resnet_cifar': ('models.html#resnet_cifar', 'fastai_smith/models.py')}}}
+                                     'fastai_smith.models.resnet_cifar': ('models.html#resnet_cifar', 'fastai_smith/models.py')},
+            'fastai_smith.state': { 'fastai_smith.state.Learner.preserve_state': ( 'state.html#learner.preserve_state',
+                                                                                   'fastai_smith/state.py'),
+                                    'fastai_smith.state.LearnerState': ('state.html#learnerstate', 'fastai_smith/state.py'),
+                                    'fastai_smith.state.LearnerState.__init__': ( 'state.html#learnerstate.__init__',
+                                                                                  'fastai_smith/state.py'),
+                                    'fastai_smith.state.LearnerState.restore': ('state.html#learnerstate.restore', 'fastai_smith/state.py'),
+                                    'fastai_smith.state._get_rng': ('state.html#_get_rng', 'fastai_smith/state.py'),
+                                    'fastai_smith.state._set_rng': ('state.html#_set_rng', 'fastai_smith/state.py')}}}

@@ -35,7 +35,7 @@ def test_normalisation_stats(cifar10_path, cache):
     assert xs.mean((0,2,3)).abs().max() < 0.03 and (xs.std((0,2,3)) - 1).abs().max() < 0.03
 
 def test_augmentation_only_on_training(cifar10_path):
-    dls = cifar_dls(cifar10_path, bs=64, device='cpu', n_train=10, n_valid=10)
+    dls = cifar_dls(cifar10_path, bs=64, val_bs=64, device='cpu', n_train=10, n_valid=10)
     (xt,_),(xv,_) = dls.train.one_batch(), dls.valid.one_batch()
     assert xt.shape == xv.shape == (64, 3, 32, 32)
     m,s = dls.stats
