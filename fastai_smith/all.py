@@ -7,13 +7,17 @@ Docs: https://fastai-smith.github.io/fastai-smith/all.html.md"""
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/99_all.ipynb #4ed21a14
+# %% ../nbs/99_all.ipynb #07c223c9
 from fastai.vision.all import *
-from . import models, data, cli
+from . import models, data, state, schedules, lr_finder, discriminative, cli
 from .models import *
 from .data import *
+from .state import *
+from .schedules import *
+from .lr_finder import *
+from .discriminative import *
 from .cli import *
 
-# %% ../nbs/99_all.ipynb #c8819add
+# %% ../nbs/99_all.ipynb #e53ab5df
 import fastai.vision.all as _fva
-__all__ = [n for n in dir(_fva) if not n.startswith('_')] + models.__all__ + data.__all__ + cli.__all__
+__all__ = [n for n in dir(_fva) if not n.startswith('_')] + [n for m in (models, data, state, schedules, lr_finder, discriminative, cli) for n in m.__all__]
