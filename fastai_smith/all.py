@@ -7,17 +7,19 @@ Docs: https://fastai-smith.github.io/fastai-smith/all.html.md"""
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/99_all.ipynb #07c223c9
+# %% ../nbs/99_all.ipynb #de5b09c9
 from fastai.vision.all import *
-from . import models, data, state, schedules, lr_finder, discriminative, cli
+from . import models, data, state, schedules, lr_finder, discriminative, weights, swa, cli
 from .models import *
 from .data import *
 from .state import *
 from .schedules import *
 from .lr_finder import *
 from .discriminative import *
+from .weights import *
+from .swa import *
 from .cli import *
 
-# %% ../nbs/99_all.ipynb #e53ab5df
+# %% ../nbs/99_all.ipynb #d0fba7a2
 import fastai.vision.all as _fva
-__all__ = [n for n in dir(_fva) if not n.startswith('_')] + [n for m in (models, data, state, schedules, lr_finder, discriminative, cli) for n in m.__all__]
+__all__ = [n for n in dir(_fva) if not n.startswith('_')] + [n for m in (models, data, state, schedules, lr_finder, discriminative, weights, swa, cli) for n in m.__all__]
