@@ -11,7 +11,7 @@ import matplotlib; matplotlib.use('Agg')
 from torch.optim.swa_utils import AveragedModel
 from fastai.vision.all import *
 from fastai_smith.all import *
-from fastai_smith.weights import _copy_state
+from fastai_smith.state import state_copy
 
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 p.add_argument('--data'); p.add_argument('--n-train', type=int, default=300); p.add_argument('--epochs', type=int, default=6)
@@ -44,7 +44,7 @@ def med(f, n=20):
     for _ in range(n): t = time.perf_counter(); f(); ts.append(time.perf_counter()-t)
     return statistics.median(ts)
 avg = AveragedModel(m, use_buffers=False)
-t_cap, t_avg = med(lambda: _copy_state(m, 'cpu')), med(lambda: avg.update_parameters(m))
+t_cap, t_avg = med(lambda: state_copy(m, 'cpu')), med(lambda: avg.update_parameters(m))
 print(f'resnet56, full CIFAR-10 train set ({len(dls.train_ds):,} images, bs 128): epoch ~{epoch_s:.0f}s (from 10 timed batches)')
 print(f'WeightCapture copy: {t_cap*1e3:.2f} ms = {100*t_cap/epoch_s:.4f}% of an epoch; '
       f'SWA average update: {t_avg*1e3:.2f} ms = {100*t_avg/epoch_s:.4f}% of an epoch')
