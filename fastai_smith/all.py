@@ -7,9 +7,9 @@ Docs: https://fastai-smith.github.io/fastai-smith/all.html.md"""
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/99_all.ipynb #de5b09c9
+# %% ../nbs/99_all.ipynb #792ab20c
 from fastai.vision.all import *
-from . import models, data, state, schedules, lr_finder, discriminative, weights, swa, cli
+from . import models, data, state, schedules, lr_finder, discriminative, weights, swa, diagnose, tune, cli
 from .models import *
 from .data import *
 from .state import *
@@ -18,8 +18,10 @@ from .lr_finder import *
 from .discriminative import *
 from .weights import *
 from .swa import *
+from .diagnose import *
+from .tune import *
 from .cli import *
 
-# %% ../nbs/99_all.ipynb #d0fba7a2
+# %% ../nbs/99_all.ipynb #2d83291b
 import fastai.vision.all as _fva
-__all__ = [n for n in dir(_fva) if not n.startswith('_')] + [n for m in (models, data, state, schedules, lr_finder, discriminative, weights, swa, cli) for n in m.__all__]
+__all__ = [n for n in dir(_fva) if not n.startswith('_')] + [n for m in (models, data, state, schedules, lr_finder, discriminative, weights, swa, diagnose, tune, cli) for n in m.__all__]

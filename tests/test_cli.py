@@ -1,36 +1,76 @@
-"The `smith-fit` command as a user runs it"
-import subprocess, sys
+"The `smith-tune` command as a user runs it"
+import json, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
 
-EXE = Path(sys.executable).parent/'smith-fit'
+EXE = Path(sys.executable).parent/'smith-tune'
+SMALL = ('--n-train', '30', '--budget', '0', '--epochs', '1')   # 300 images: 2 batches per trial epoch
 
-def run(*args): return subprocess.run([str(EXE), *args], capture_output=True, text=True, timeout=600)
+def run(*args, cwd=None): return subprocess.run([str(EXE), *args], capture_output=True, text=True, timeout=900, cwd=cwd)
 
 def test_help():
     r = run('--help')
-    assert r.returncode == 0 and '--data' in r.stdout and '--epochs' in r.stdout
+    assert r.returncode == 0
+    for o in ('--data', '--dataset', '--arch', '--bs', '--epochs', '--final-epochs', '--swa', '--seed', '--out', '--device', '--quiet'):
+        assert o in r.stdout, o
 
-def test_short_fit_prints_epoch_table():
-    r = run('--epochs', '2', '--n-train', '30', '--bs', '64')
+def test_tune_writes_report_and_resumes(tmp_path):
+    out = tmp_path/'rep'
+    r = run(*SMALL, '--out', str(out))
     assert r.returncode == 0, r.stderr
-    lines = r.stdout.splitlines()
-    head = next(i for i,l in enumerate(lines) if l.split()[:3] == ['epoch', 'train_loss', 'valid_loss'])
-    assert 'accuracy' in lines[head]
-    rows = [l.split() for l in lines[head+1:head+3]]
-    assert [r[0] for r in rows] == ['0', '1'] and all(0 <= float(r[3]) <= 1 for r in rows)
-    assert 'accuracy' in lines[-1] and lines[-1].startswith('done in')
+    assert 'chosen in' in r.stdout and 'Learning rate:' in r.stdout and 'Momentum:' in r.stdout and 'Weight decay:' in r.stdout
+    assert '\u2588' not in r.stdout   # no progress-bar debris when not on a terminal
+    assert sorted(o.name for o in out.iterdir()) == ['report.md', 'result.json', 'trials.json', 'tune.png']
+    res = json.loads((out/'result.json').read_text())
+    assert res['complete'] and set(res['best']) == {'lr_max', 'moms', 'wd'} and len(res['best']['moms']) == 3
+    n = len(res['trials'])
+    assert n >= 9 and not any(t['reused'] for t in res['trials'])
+    assert f"lr_max={res['best']['lr_max']!r}" in (out/'report.md').read_text()
+    # the same command again: every trial comes from trials.json, the same choices
+    r2 = run(*SMALL, '--out', str(out), '--quiet')
+    assert r2.returncode == 0, r2.stderr
+    res2 = json.loads((out/'result.json').read_text())
+    assert res2['best'] == res['best'] and len(res2['trials']) == n and all(t['reused'] for t in res2['trials'])
+
+def test_ctrl_c_leaves_a_resumable_report(tmp_path):
+    out = tmp_path/'rep'
+    p = subprocess.Popen([str(EXE), *SMALL, '--out', str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    f,t0 = out/'trials.json',time.time()
+    while time.time()-t0 < 600 and p.poll() is None:
+        if f.exists() and len(json.loads(f.read_text() or '{"trials":[]}')['trials']) >= 2: break
+        time.sleep(0.2)
+    p.send_signal(signal.SIGINT)
+    _,err = p.communicate(timeout=300)
+    assert p.returncode == 130, err
+    assert err.strip().splitlines()[-1].startswith('smith-tune: error: interrupted') and 'Traceback' not in err
+    kept = len(json.loads(f.read_text())['trials'])
+    assert kept >= 2 and (out/'report.md').exists() and 'interrupted' in (out/'report.md').read_text()
+    r = run(*SMALL, '--out', str(out), '--quiet')
+    assert r.returncode == 0, r.stderr
+    ts = json.loads((out/'result.json').read_text())['trials']
+    assert sum(t['reused'] for t in ts) >= kept and not all(t['reused'] for t in ts)
+
+def test_final_training_with_swa(tmp_path):
+    r = run(*SMALL, '--out', str(tmp_path/'rep'), '--final-epochs', '2', '--swa', '--quiet')
+    assert r.returncode == 0, r.stderr
+    assert 'final training: validation loss' in r.stdout
+    res = json.loads((tmp_path/'rep'/'result.json').read_text())
+    assert len(res['final']) == 3   # 2 epochs of 1cycle + 1 of SWA
+    assert '## Final training' in (tmp_path/'rep'/'report.md').read_text()
 
 @pytest.mark.parametrize('args,msg', [
     (('--data', '/no/such/folder'), '/no/such/folder does not exist'),
     (('--epochs', '0'), '--epochs 0'),
-    (('--lr', '-1'), '--lr -1'),
+    (('--budget', '-1'), '--budget -1'),
     (('--arch', 'resnet57'), "arch='resnet57' is unknown"),
     (('--dataset', 'mnist'), "name='mnist' is unknown"),
+    (('--swa',), '--swa needs --final-epochs'),
+    (('--final-epochs', '0'), '--final-epochs 0'),
+    (('--budget', '0.5'), 'budget=0.5 epochs cannot cover the plan'),
 ])
-def test_bad_arguments_one_line_error(args, msg):
-    r = run(*args)
+def test_bad_arguments_one_line_error(args, msg, tmp_path):
+    r = run(*args, '--out', str(tmp_path/'rep'))
     assert r.returncode == 2
     err = r.stderr.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith('smith-fit: error:') and msg in err[0], r.stderr
+    assert len(err) == 1 and err[0].startswith('smith-tune: error:') and msg in err[0], r.stderr
     assert 'Traceback' not in r.stderr

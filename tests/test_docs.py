@@ -1,0 +1,46 @@
+"The documentation site: built from the notebooks without Quarto, opened in headless Chromium"
+import json, os, re, shutil, subprocess, sys
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = next((shutil.which(c) for c in ('chromium', 'chromium-browser', 'google-chrome') if shutil.which(c)), None)
+
+@pytest.fixture(scope='module')
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp('site')
+    r = subprocess.run([sys.executable, str(ROOT/'tools'/'build_docs.py'), '--out', str(out)], capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return out
+
+def dom(page:Path) -> str:
+    "The page as headless Chromium renders it (after scripts), as HTML"
+    if CHROMIUM is None:
+        if os.environ.get('CI'): pytest.fail('chromium is missing: .ci/run installs Debian chromium')
+        pytest.skip('no chromium here')
+    r = subprocess.run([CHROMIUM, '--headless', '--no-sandbox', '--disable-gpu', '--dump-dom', page.as_uri()],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and '<body' in r.stdout, r.stderr[-2000:]
+    return r.stdout
+
+def test_every_notebook_has_a_page(site):
+    pages = json.loads((site/'pages.json').read_text())
+    nbs = sorted(p.name for p in (ROOT/'nbs').glob('*.ipynb'))
+    assert sorted(p['notebook'] for p in pages) == nbs
+    assert [p['page'] for p in pages][:2] == ['index.html', 'overview.html']
+    for p in pages: assert (site/p['page']).stat().st_size > 10_000
+
+def test_index_opens_with_navigation(site):
+    d = dom(site/'index.html')
+    assert 'smith-tune' in d and 'smith_tune' in d
+    links = set(re.findall(r'href="([a-z_0-9]+\.html)"', d))
+    assert {'overview.html', 'tune.html', 'diagnose.html', 'callbacks.html', 'tutorial_cifar10.html'} <= links
+
+def test_module_page_has_api_and_a_plot(site):
+    d = dom(site/'tune.html')
+    for name in ('smith_tune', 'mom_grid', 'wd_grid', 'TuneResult', 'TrialRunner', 'trial_dls', 'default_wds', 'wd_refine'):
+        assert re.search(rf'<h[2-4][^>]*>[^<]*{name}', d) or f'>{name}<' in d, name   # a show_doc heading
+    d = dom(site/'diagnose.html')
+    for name in ('ValidCurve', 'DivergenceStop', 'diagnose_losses', 'Diagnosis'): assert name in d, name
+    assert re.search(r'<img[^>]+src="data:image/png;base64,[A-Za-z0-9+/]{1000}', d), 'no rendered plot'
+    assert '\u2588' not in d   # no progress-bar debris
