@@ -9,7 +9,7 @@ __all__ = []
 
 # %% ../nbs/99_all.ipynb #792ab20c
 from fastai.vision.all import *
-from . import models, data, state, schedules, lr_finder, discriminative, weights, swa, diagnose, tune, cli
+from . import models, data, state, schedules, lr_finder, discriminative, weights, swa, diagnose, trials, grids, tune, cli
 from .models import *
 from .data import *
 from .state import *
@@ -19,9 +19,11 @@ from .discriminative import *
 from .weights import *
 from .swa import *
 from .diagnose import *
+from .trials import *
+from .grids import *
 from .tune import *
 from .cli import *
 
 # %% ../nbs/99_all.ipynb #2d83291b
 import fastai.vision.all as _fva
-__all__ = [n for n in dir(_fva) if not n.startswith('_')] + [n for m in (models, data, state, schedules, lr_finder, discriminative, weights, swa, diagnose, tune, cli) for n in m.__all__]
+__all__ = [n for n in dir(_fva) if not n.startswith('_')] + [n for m in (models, data, state, schedules, lr_finder, discriminative, weights, swa, diagnose, trials, grids, tune, cli) for n in m.__all__]

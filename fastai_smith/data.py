@@ -7,14 +7,15 @@ Docs: https://fastai-smith.github.io/fastai-smith/data.html.md"""
 # %% ../nbs/01_data.ipynb #00be44c9
 from __future__ import annotations
 from fastai.vision.all import *
-import hashlib, itertools, os, pickle, tarfile, tempfile, warnings
+import hashlib, itertools, os, pickle, random, tarfile, tempfile, warnings
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from importlib.resources import files as _pkg_files
 from PIL import Image
 
 # %% auto #0
-__all__ = ['channel_stats', 'image_cache', 'cifar_sample', 'PadCropFlip', 'CachedImage', 'CachedLabel', 'TensorDL', 'cifar_dls']
+__all__ = ['channel_stats', 'image_cache', 'cifar_sample', 'PadCropFlip', 'CachedImage', 'CachedLabel', 'TensorDL', 'cifar_dls',
+           'trial_dls']
 
 # %% ../nbs/01_data.ipynb #e4887505
 _valid_names = ('valid', 'test')
@@ -297,3 +298,32 @@ def cifar_dls(
                            num_workers=num_workers, **kwargs)
     dls.path,dls.stats = Path(path),(tensor(mean), tensor(std))
     return dls
+
+# %% ../nbs/01_data.ipynb #7abf2d35
+def _check_count(name, v):
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v<1: raise ValueError(f"{name}={v!r}: must be an integer >= 1")
+
+def _sub_dl(dl, k:int, fixed:list|None=None):
+    "A copy of `dl` yielding `k` items per epoch: a new random draw each epoch, or always the indices `fixed`"
+    res = dl.new(shuffle=dl.shuffle if fixed is None else False)
+    n,res.n = len(dl.dataset),k
+    res.get_idxs = (lambda: res.rng.sample(range(n), k)) if fixed is None else (lambda: list(fixed))
+    return res
+
+def trial_dls(dls:DataLoaders,
+    n_batches:int|None=None, # training batches per epoch (default: the whole training set)
+    n_valid:int|None=None, # validation items, a fixed random subset (default: all)
+    seed:int=0, # seed of the validation subset
+) -> DataLoaders:
+    "`dls` with shorter training epochs and a fixed random subset of the validation set"
+    trn,val = dls.train,dls.valid
+    if n_batches is not None:
+        _check_count('n_batches', n_batches)
+        if n_batches > len(trn): raise ValueError(f"n_batches={n_batches}: the training DataLoader has only {len(trn)} batches; use at most {len(trn)} or None")
+        if n_batches < len(trn): trn = _sub_dl(trn, n_batches*trn.bs)
+    if n_valid is not None:
+        _check_count('n_valid', n_valid)
+        nv = len(val.dataset)
+        if n_valid > nv: raise ValueError(f"n_valid={n_valid}: the validation set has only {nv} items; use at most {nv} or None")
+        if n_valid < nv: val = _sub_dl(val, n_valid, sorted(random.Random(seed).sample(range(nv), n_valid)))
+    return DataLoaders(trn, val, *dls.loaders[2:], path=dls.path, device=dls.device)

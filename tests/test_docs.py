@@ -37,9 +37,10 @@ def test_index_opens_with_navigation(site):
     assert {'overview.html', 'tune.html', 'diagnose.html', 'callbacks.html', 'tutorial_cifar10.html'} <= links
 
 def test_module_page_has_api_and_a_plot(site):
-    d = dom(site/'tune.html')
-    for name in ('smith_tune', 'mom_grid', 'wd_grid', 'TuneResult', 'TrialRunner', 'trial_dls', 'default_wds', 'wd_refine'):
-        assert re.search(rf'<h[2-4][^>]*>[^<]*{name}', d) or f'>{name}<' in d, name   # a show_doc heading
+    for page,names in (('tune.html', ('smith_tune', 'wd_candidates')), ('grids.html', ('mom_grid', 'wd_grid', 'default_wds', 'wd_refine')),
+                       ('trials.html', ('TrialRunner', 'TuneResult', 'paired_gap', 'pick_trial', 'trials_df')), ('data.html', ('trial_dls', 'cifar_dls'))):
+        d = dom(site/page)
+        for name in names: assert re.search(rf'<h[2-4][^>]*>[^<]*{name}', d) or f'>{name}<' in d, (page, name)   # a show_doc heading
     d = dom(site/'diagnose.html')
     for name in ('ValidCurve', 'DivergenceStop', 'diagnose_losses', 'Diagnosis'): assert name in d, name
     assert re.search(r'<img[^>]+src="data:image/png;base64,[A-Za-z0-9+/]{1000}', d), 'no rendered plot'

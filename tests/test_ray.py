@@ -4,7 +4,7 @@ import pytest
 if os.environ.get('CI'): import ray   # CI installs the `ray` extra: a missing Ray is a failure there
 else: ray = pytest.importorskip('ray')
 from ray import cloudpickle   # Ray pickles with its own copy of cloudpickle
-import fastai_smith.tune  # patches Learner with smith_tune, mom_grid, wd_grid
+import fastai_smith.grids, fastai_smith.tune  # patch Learner with mom_grid, wd_grid and smith_tune
 from fastai.torch_core import set_seed
 from fastai.test_utils import synth_learner
 
@@ -32,7 +32,7 @@ def test_ray_trials_equal_sequential(local_ray, tmp_path):
     b = factory().smith_tune(**{**KW, 'results': tmp_path/'r.json'}, executor='ray', learner_factory=factory)
     assert b.best == a.best
     assert b.trials.valid_loss.tolist() == a.trials.valid_loss.tolist()
-    assert b.trials.stage.tolist() == a.trials.stage.tolist() and len(b.runs) >= 7
+    assert b.trials.stage.tolist() == a.trials.stage.tolist() and len(b.runs) >= 4
     # the results file works the same: a rerun reuses every trial
     c = factory().smith_tune(**{**KW, 'results': tmp_path/'r.json'}, executor='ray', learner_factory=factory)
     assert c.best == a.best and c.trials.reused.all()

@@ -1,0 +1,184 @@
+"""Does `smith_tune` beat fastai's default recipe?  Paired by seed, on tasks that differ in what matters (issue 10).
+
+Per task (model, optimizer, final length E epochs of 1cycle, a CIFAR-10 subset):
+  (a) `learn.smith_tune(fit_epochs=E, train=False)`, then `fit_one_cycle(E, **res.best)`;
+  (c) fastai's defaults: `lr_find()` valley, then `fit_one_cycle(E, lr)` (the learner's momentum and weight decay);
+  (b) a full-training grid over LR x momentum x weight decay (seed 0), the point chosen on the validation split.
+Every method tunes on a validation split carved from CIFAR-10's *training* images and is scored once, at the end,
+on CIFAR-10's *test* images, which no method sees while choosing. A seed gives (a) and (c) the same initial weights
+and, for the final run, the same data order. Every run is appended to the JSON file as it ends: a rerun skips the
+runs already there, so an interrupted benchmark resumes.
+
+    python benchmarks/tune_quality.py                     # all tasks, 5 seeds (about 70 minutes on 2 CPU cores)
+    python benchmarks/tune_quality.py --quick             # 2 tasks, 2 seeds, small grid (about 10 minutes)
+    python benchmarks/tune_quality.py --summary           # only print the tables of what the JSON file holds
+"""
+import argparse, json, math, os, random, tarfile, time, warnings
+from pathlib import Path
+warnings.filterwarnings('ignore')
+from fastai_smith.all import *
+
+ROOT = Path(__file__).resolve().parents[1]
+p = argparse.ArgumentParser()
+p.add_argument('--data', default=None, help='CIFAR-10 folder (train/ and test/); default: extract ../shared/data/cifar10_jpg.tgz')
+p.add_argument('--work', default='/tmp/fastai_smith_bench', help='folder for the split folders (symbolic links) and caches')
+p.add_argument('--seeds', type=int, default=5)
+p.add_argument('--tasks', nargs='+', default=None)
+p.add_argument('--quick', action='store_true')
+p.add_argument('--only', default='acb', help='which of a, c, b to run')
+p.add_argument('--summary', action='store_true')
+p.add_argument('--variant', default=None, choices=sorted(VARIANTS := {'race': dict(lr_rule=('valley', 'loss_stops_falling', 'smith_max'))}),
+               help="also run (a) with other smith_tune settings, e.g. 'race': a trial per range-test reading, the largest LR within noise of the best")
+p.add_argument('--out', default=str(ROOT/'benchmarks'/'tune_quality.json'))
+a = p.parse_args()
+
+def cnn(n_out=10):
+    "A plain CNN (conv-BN-ReLU blocks, no residuals)"
+    return nn.Sequential(ConvLayer(3, 32), ConvLayer(32, 64, stride=2), ConvLayer(64, 128, stride=2), ConvLayer(128, 256, stride=2),
+                         nn.AdaptiveAvgPool2d(1), Flatten(), nn.Linear(256, n_out))
+
+# name: (model, optimizer, epochs, training images per class, batch size, grid LRs)
+TASKS = {
+    'resnet20-adam-8':  ('resnet20', 'adam', 8, 100, 32, (1e-3, 4e-3, 1.6e-2)),
+    'resnet20-sgd-8':   ('resnet20', 'sgd',  8, 100, 32, (5e-2, 2e-1, 8e-1)),
+    'cnn-adam-8':       ('cnn',      'adam', 8, 100, 32, (1e-3, 4e-3, 1.6e-2)),
+    'resnet20-adam-30': ('resnet20', 'adam', 30, 40, 32, (1e-3, 4e-3, 1.6e-2)),
+}
+GRID_MOMS, GRID_WDS = ((0.95,0.85,0.95), (0.9,0.9,0.9)), {'adam': (1e-2, 1e-1), 'sgd': (1e-3, 1e-2)}
+N_SPLIT, N_TEST = 50, 200   # per class: validation split carved from the training images; test images
+if a.quick:
+    a.seeds = min(a.seeds, 2)
+    TASKS = {k:TASKS[k] for k in ('resnet20-adam-8', 'cnn-adam-8')}
+    GRID_MOMS = GRID_MOMS[:1]
+tasks = a.tasks or list(TASKS)
+
+out = Path(a.out)
+runs = json.loads(out.read_text())['runs'] if out.exists() else []
+def save(r):
+    runs.append(r); out.write_text(json.dumps(dict(runs=runs), indent=1))
+    print(json.dumps({k:v for k,v in r.items() if k!='res'}), flush=True)
+def have(**kw): return any(all(r.get(k)==v for k,v in kw.items()) for r in runs)
+
+def t95(n): return {1:12.71, 2:4.30, 3:3.18, 4:2.78, 5:2.57, 6:2.45, 7:2.36, 8:2.31, 9:2.26}.get(n, 1.96)
+def summary():
+    rows = []
+    for name in tasks:
+        rs = [r for r in runs if r['task']==name]
+        A = {r['seed']:r for r in rs if r['method']=='a'}; Cc = {r['seed']:r for r in rs if r['method']=='c'}
+        seeds = sorted(set(A) & set(Cc))
+        if not seeds: continue
+        d = np.array([A[s]['test_acc']-Cc[s]['test_acc'] for s in seeds])
+        half = t95(len(d)-1)*d.std(ddof=1)/math.sqrt(len(d)) if len(d)>1 else float('nan')
+        B = [r for r in rs if r['method']=='b']
+        b = max(B, key=lambda r: r['valid_acc']) if B else None
+        E = TASKS[name][2]
+        a0 = A[0]['test_acc'] if 0 in A else float('nan')   # (b) runs on seed 0: the paired comparison is with (a)'s seed 0
+        rows.append(dict(task=name, seeds=len(seeds), a=np.mean([A[s]['test_acc'] for s in seeds]), c=np.mean([Cc[s]['test_acc'] for s in seeds]), a0=a0,
+                         diff=d.mean(), lo=d.mean()-half, hi=d.mean()+half,
+                         b=b['test_acc'] if b else float('nan'), b_point=b['best'] if b else None, b_n=len(B),
+                         tune_epochs=np.mean([A[s]['tune_epochs'] for s in seeds])/E,
+                         tune_time=np.mean([A[s]['tune_s']/A[s]['final_s'] for s in seeds]),
+                         c_tune=np.mean([Cc[s]['tune_s']/Cc[s]['final_s'] for s in seeds])))
+    for name in tasks:   # variants of (a), paired with (c) and with (a)
+        rs = [r for r in runs if r['task']==name]
+        for v in sorted({r['method'] for r in rs if r['method'].startswith('a:')}):
+            V = {r['seed']:r for r in rs if r['method']==v}
+            for other in ('c', 'a'):
+                O = {r['seed']:r for r in rs if r['method']==other}
+                ss = sorted(set(V) & set(O))
+                if len(ss)<2: continue
+                d = np.array([V[s]['test_acc']-O[s]['test_acc'] for s in ss])
+                h = t95(len(d)-1)*d.std(ddof=1)/math.sqrt(len(d))
+                print(f"{name}: ({v}) - ({other}) over {len(ss)} seeds: {d.mean()*100:+.2f} pts [{(d.mean()-h)*100:+.2f}, {(d.mean()+h)*100:+.2f}]; "
+                      f"({v}) mean {np.mean([V[s]['test_acc'] for s in ss]):.4f}, tuning {np.mean([V[s]['tune_epochs'] for s in ss])/TASKS[name][2]:.2f} of a final run")
+    if not rows: print('no complete pairs yet'); return
+    print('\n| task | seeds | (a) smith_tune | (c) fastai default | (a)-(c), 95% CI | (b) grid best (by valid), seed 0 | (a)-(b), seed 0 | (a) mean - (b) | tuning: epochs / final run | tuning: wall / final run |')
+    print('|---|---|---|---|---|---|---|---|---|---|')
+    for r in rows:
+        print(f"| {r['task']} | {r['seeds']} | {r['a']:.4f} | {r['c']:.4f} | {r['diff']*100:+.2f} pts [{r['lo']*100:+.2f}, {r['hi']*100:+.2f}] | "
+              f"{r['b']:.4f} ({r['b_n']} points) | {(r['a0']-r['b'])*100:+.2f} pts | {(r['a']-r['b'])*100:+.2f} pts | {r['tune_epochs']:.2f} | {r['tune_time']:.2f} |")
+    for name in tasks:
+        rs = [r for r in runs if r['task']==name]
+        for m in ['a', 'c', *sorted({r['method'] for r in rs if r['method'].startswith('a:')})]:
+            ch = [(r['seed'], r['best'], round(r['test_acc'], 4)) for r in sorted(rs, key=lambda r: r['seed']) if r['method']==m]
+            if ch: print(f"{name} ({m}): " + '; '.join(f"seed {s}: lr {b['lr_max']:.3g}, moms {b['moms']}, wd {b['wd']} -> {acc}" for s,b,acc in ch))
+        B = sorted([r for r in rs if r['method']=='b'], key=lambda r: -r['valid_acc'])
+        if B: print(f"{name} (b): " + '; '.join(f"lr {r['best']['lr_max']:g} moms {r['best']['moms'][0]:g}-{r['best']['moms'][1]:g} wd {r['best']['wd']:g}: valid {r['valid_acc']:.4f} test {r['test_acc']:.4f}" for r in B))
+if a.summary: summary(); raise SystemExit
+
+torch.set_num_threads(max(1, torch.get_num_threads()))
+if a.data is None:
+    a.data = Path(a.work)/'cifar10'
+    if not (a.data/'train').exists():
+        a.data.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(ROOT.parent/'shared'/'data'/'cifar10_jpg.tgz') as tf: tf.extractall(a.data, filter='data')
+src = Path(a.data)
+
+def split_folders(k):
+    "Two folders of symbolic links sharing one training set of `k` images per class: (tuning: a validation split carved from train; test)"
+    tv,tt = Path(a.work)/f'tv{k}',Path(a.work)/f'tt{k}'
+    if not (tt/'valid').exists():
+        for c in sorted(os.listdir(src/'train')):
+            fs,ts = sorted(os.listdir(src/'train'/c)),sorted(os.listdir(src/'test'/c))
+            for d,sub,names,frm in ((tv,'train',fs[:k],'train'), (tt,'train',fs[:k],'train'), (tv,'valid',fs[k:k+N_SPLIT],'train'), (tt,'valid',ts[:N_TEST],'test')):
+                (d/sub/c).mkdir(parents=True, exist_ok=True)
+                for f in names:
+                    if not (d/sub/c/f).exists(): os.symlink(src/frm/c/f, d/sub/c/f)
+    return tv,tt
+
+def learner(task, seed, dls):
+    arch,opt,*_ = TASKS[task]
+    set_seed(seed)
+    of = SGD if opt=='sgd' else Adam
+    if arch=='cnn': return Learner(dls, cnn(), opt_func=of, metrics=accuracy)
+    return cifar_learner(dls, arch, opt_func=of)
+
+def final(learn, seed, test_dl, E, **kw):
+    "The final 1cycle run with a fixed data order per seed, then the accuracy on the validation split and on the test images"
+    set_seed(seed+1000)
+    for i,dl in enumerate(learn.dls.loaders): dl.rng = random.Random(seed+1000+i)
+    t0 = time.perf_counter()
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(E, **kw)
+    secs = time.perf_counter()-t0
+    va = float(learn.recorder.values[-1][2])
+    with learn.no_bar(): ta = float(learn.validate(dl=test_dl)[1])
+    return va,ta,secs
+
+def jl(v): return list(v) if isinstance(v, tuple) else v
+for name in tasks:
+    arch,opt,E,k,bs,lrs = TASKS[name]
+    tv,tt = split_folders(k)
+    dls = cifar_dls(tv, bs=bs, seed=0)
+    test_dl = cifar_dls(tt, bs=bs, seed=0).valid
+    print(f"== {name}: {arch} with {opt}, {E} epochs, {len(dls.train_ds)} training / {len(dls.valid_ds)} validation-split / "
+          f"{len(test_dl.dataset)} test images, {len(dls.train)} batches per epoch", flush=True)
+    for seed in range(a.seeds):
+        for meth,kw in (('a', {}), *((('a:'+a.variant, VARIANTS[a.variant]),) if a.variant else ())):
+            if 'a' not in a.only or have(task=name, method=meth, seed=seed): continue
+            learn = learner(name, seed, dls)
+            t0 = time.perf_counter()
+            res = learn.smith_tune(fit_epochs=E, train=False, results=False, quiet=True, seed=seed, **kw)
+            tt_ = time.perf_counter()-t0
+            va,ta,fs = final(learn, seed, test_dl, E, **res.best)
+            save(dict(task=name, method=meth, seed=seed, best={k:jl(v) for k,v in res.best.items()}, valid_acc=va, test_acc=ta, tune_s=tt_, final_s=fs,
+                      tune_epochs=res.settings['tuning_epochs'], n_trials=len(res.runs), notes=res.notes,
+                      range_test={k:(list(v) if isinstance(v, tuple) else v) for k,v in res.range_test.sugg.items()} if res.range_test else None,
+                      stages={k:v.get('why') for k,v in res.stages.items()}))
+        if 'c' in a.only and not have(task=name, method='c', seed=seed):
+            learn = learner(name, seed, dls)
+            t0 = time.perf_counter()
+            with learn.no_bar(): lr = float(learn.lr_find(show_plot=False).valley)
+            tt_ = time.perf_counter()-t0
+            va,ta,fs = final(learn, seed, test_dl, E, lr_max=lr)
+            save(dict(task=name, method='c', seed=seed, best=dict(lr_max=lr, moms=jl(learn.moms), wd=learn.wd), valid_acc=va, test_acc=ta,
+                      tune_s=tt_, final_s=fs, tune_epochs=100/len(dls.train)))
+    if 'b' in a.only:
+        for wd in GRID_WDS[opt]:
+            for m in GRID_MOMS:
+                for lr in lrs:
+                    b = dict(lr_max=lr, moms=list(m), wd=wd)
+                    if have(task=name, method='b', best=b): continue
+                    learn = learner(name, 0, dls)
+                    va,ta,fs = final(learn, 0, test_dl, E, lr_max=lr, moms=m, wd=wd)
+                    save(dict(task=name, method='b', seed=0, best=b, valid_acc=va, test_acc=ta, final_s=fs))
+summary()
