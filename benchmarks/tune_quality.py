@@ -40,17 +40,19 @@ def cnn(n_out=10):
 # name: (model, optimizer, epochs, training images per class, batch size, grid LRs)
 TASKS = {
     'resnet20-adam-8':  ('resnet20', 'adam', 8, 100, 32, (1e-3, 4e-3, 1.6e-2)),
-    'resnet20-sgd-8':   ('resnet20', 'sgd',  8, 100, 32, (5e-2, 2e-1, 8e-1)),
+    'resnet20-sgd-8':   ('resnet20', 'sgdm', 8, 100, 32, (5e-2, 2e-1, 8e-1)),
+    'resnet20-sgd-nomom-8': ('resnet20', 'sgd', 8, 100, 32, (5e-2, 2e-1, 8e-1)),
     'cnn-adam-8':       ('cnn',      'adam', 8, 100, 32, (1e-3, 4e-3, 1.6e-2)),
     'resnet20-adam-30': ('resnet20', 'adam', 30, 40, 32, (1e-3, 4e-3, 1.6e-2)),
 }
-GRID_MOMS, GRID_WDS = ((0.95,0.85,0.95), (0.9,0.9,0.9)), {'adam': (1e-2, 1e-1), 'sgd': (1e-3, 1e-2)}
+GRID_MOMS, GRID_WDS = ((0.95,0.85,0.95), (0.9,0.9,0.9)), {'adam': (1e-2, 1e-1), 'sgd': (1e-3, 1e-2), 'sgdm': (1e-3, 1e-2)}
 N_SPLIT, N_TEST = 50, 200   # per class: validation split carved from the training images; test images
 if a.quick:
     a.seeds = min(a.seeds, 2)
     TASKS = {k:TASKS[k] for k in ('resnet20-adam-8', 'cnn-adam-8')}
     GRID_MOMS = GRID_MOMS[:1]
-tasks = a.tasks or list(TASKS)
+tasks = a.tasks or ['resnet20-adam-8', 'resnet20-sgd-8', 'cnn-adam-8', 'resnet20-adam-30', 'resnet20-sgd-nomom-8']
+tasks = [t for t in tasks if t in TASKS]
 
 out = Path(a.out)
 runs = json.loads(out.read_text())['runs'] if out.exists() else []
@@ -129,7 +131,7 @@ def split_folders(k):
 def learner(task, seed, dls):
     arch,opt,*_ = TASKS[task]
     set_seed(seed)
-    of = SGD if opt=='sgd' else Adam
+    of = dict(sgd=SGD, sgdm=partial(SGD, mom=0.9), adam=Adam)[opt]   # fastai's SGD has no momentum unless mom is given
     if arch=='cnn': return Learner(dls, cnn(), opt_func=of, metrics=accuracy)
     return cifar_learner(dls, arch, opt_func=of)
 
