@@ -109,9 +109,9 @@ def smith_tune(self:Learner,
     for k,v in (('num_it',num_it), ('epochs',epochs), ('n_batches',n_batches)):
         if v is not None: check_int(k, v, 6 if k=='num_it' else 1)
     check_int('min_iters', min_iters)
-    for k,v,lo,hi in (('trial_frac',trial_frac,0,1), ('noise_z',noise_z,0,None), ('min_gain',min_gain,0,None), ('precision',precision,0,None)):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not v>lo or (hi is not None and v>hi) or (k!='trial_frac' and k!='precision' and v<0):
-            raise ValueError(f"{k}={v!r}: must be a number > {lo}" + (f" and <= {hi}" if hi is not None else ''))
+    for k,v,ok,what in (('trial_frac', trial_frac, lambda v: 0<v<=1, 'in (0, 1]'), ('precision', precision, lambda v: v>0, '> 0'),
+                        ('noise_z', noise_z, lambda v: v>=0, '>= 0'), ('min_gain', min_gain, lambda v: v>=0, '>= 0')):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not ok(v): raise ValueError(f"{k}={v!r}: must be a number {what}")
     if not isinstance(swa, bool): check_int('swa', swa)
     if (swa is not False) and (fit_epochs is None or not train): raise ValueError(f"swa={swa!r} needs fit_epochs (and train=True): SWA finishes the final training")
     if len(self.dls.loaders)<2 or not len(self.dls.valid.dataset): raise ValueError("the learner has no validation set: trials are read from the validation loss; give it DataLoaders with a validation set")
