@@ -6,7 +6,7 @@ Docs: https://fastai-smith.github.io/fastai-smith/cli.html.md"""
 
 # %% ../nbs/12_cli.ipynb #7a318e7a
 from __future__ import annotations
-import json, sys, time, warnings
+import json, math, sys, time, warnings
 warnings.filterwarnings('ignore', message='.*torch.jit.script.*')  # fastai's import on torch>=2.10; noise for a command
 from fastcore.script import call_parse, store_true
 from fastai.vision.all import *
@@ -23,11 +23,16 @@ __all__ = ['write_report', 'smith_tune_cli']
 # %% ../nbs/12_cli.ipynb #e98060e4
 def _fail(msg, code=2): print(f'smith-tune: error: {msg}', file=sys.stderr); sys.exit(code)
 
+def _fmt_cell(col:str, v) -> str:
+    "Hyper-parameters in 3 significant figures (as `Train with` prints them), losses and metrics with 6 decimals as fastai's tables"
+    if not isinstance(v, float): return str(v)
+    if col in ('lr_max', 'wd') or col.startswith('lr'): return _fmt_lr(v)
+    return f'{v:.6f}' if math.isfinite(v) and abs(v)<1e5 else f'{v:.4g}'
+
 def _md_table(df:pd.DataFrame) -> str:
     "A DataFrame as a markdown table (without tabulate)"
-    fmt = lambda v: f'{v:.4g}' if isinstance(v, float) else str(v)
     rows = ['| ' + ' | '.join(map(str, df.columns)) + ' |', '|' + '---|'*len(df.columns)]
-    return '\n'.join(rows + ['| ' + ' | '.join(fmt(v) for v in r) + ' |' for r in df.itertuples(index=False)])
+    return '\n'.join(rows + ['| ' + ' | '.join(_fmt_cell(str(k), v) for k,v in zip(df.columns, r)) + ' |' for r in df.itertuples(index=False)])
 
 def write_report(res:TuneResult, out:Path, title:str='smith-tune') -> Path:
     "Write `result.json`, `tune.png` and `report.md` for `res` into the folder `out`"
@@ -56,6 +61,13 @@ def write_report(res:TuneResult, out:Path, title:str='smith-tune') -> Path:
 
 # %% ../nbs/12_cli.ipynb #478f803c
 from .trials import _jsonable
+
+_flags = (('budget=', '--budget '), ('fit_epochs', '--fit-epochs'), ('lower epochs or n_batches', 'lower --epochs'),
+          (', lower num_it, or pass lr_max=', ', or a smaller --bs'), ('shorten the grids, ', ''), ('pass budget= to cap it', 'pass --budget to cap it'))
+def _cli_msg(msg:str) -> str:
+    "`smith_tune`'s message with the command's flags in place of the Python arguments it does not have"
+    for a,b in _flags: msg = msg.replace(a, b)
+    return msg
 
 @call_parse
 def smith_tune_cli(
@@ -103,7 +115,7 @@ def smith_tune_cli(
     t0 = time.perf_counter()
     kw = dict(fit_epochs=fit_epochs, train=train, epochs=epochs, budget=budget or None, seed=seed, results=out/'trials.json', quiet=quiet, swa=swa)
     try: res = learn.smith_tune(**kw)
-    except ValueError as e: _fail(e)
+    except ValueError as e: _fail(_cli_msg(str(e)))
     except KeyboardInterrupt:
         res = getattr(learn, 'last_tune', None)
         if isinstance(res, TuneResult): write_report(res, out, f'smith-tune: {arch} (interrupted)')

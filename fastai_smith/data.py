@@ -263,11 +263,11 @@ def cifar_dls(
     seed:int=42, # seed of the subsample (the batch order follows fastai's RNG, see `set_seed`)
     size:int|None=None, # resize every image to size x size (default: keep the size, all must match)
     pad:int=4, # reflect padding of the random crop; 0 disables cropping
-    flip:bool=True, # random horizontal flips
+    flip:bool=True, # random horizontal flips (CIFAR's augmentation: turn off for digits, text or anything a mirror changes)
     augment:bool=True, # False: no training augmentation at all
     stats:tuple|None=None, # (mean, std) per channel; default: the training set's own statistics
     device=None, # where batches are built and augmented (default: `default_device()`)
-    cache:bool|str|Path=True, # cache the decoded images (see `image_cache`)
+    cache:bool|str|Path=True, # True: decoded images cached in `<path>/.fastai_smith/` (~/.cache when read-only); a folder: there; False: none
     num_workers:int=0, # batches are one indexing op in memory: worker processes would only compete for the CPU
     **kwargs # passed to `Datasets.dataloaders` (e.g. `shuffle`, `drop_last`, `pin_memory`)
 ) -> DataLoaders:

@@ -44,11 +44,11 @@ class IterScheduler(ParamScheduler):
     def before_batch(self): self._update_val(self.train_iter)
     def after_fit(self):
         super().after_fit()
-        self.learn._cycle_hps = self.hps  # `plot_sched` draws `learn.cycle_ends` only for the fit that made them
+        self.learn._cycle_hps = self.hps  # `plot_cycles` draws `learn.cycle_ends` only for the fit that made them
 
 # %% ../nbs/03_schedules.ipynb #cbe2672d
 @patch
-def plot_sched(self:Recorder, keys=None, figsize=None):
+def plot_cycles(self:Recorder, keys=None, figsize=None):
     "Plot the scheduled hyper-parameters of the last fit, with dotted lines where cycles ended"
     keys = self.hps.keys() if keys is None else L(keys)
     rows,cols = (len(keys)+1)//2, min(2, len(keys))

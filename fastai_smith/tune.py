@@ -124,8 +124,13 @@ def smith_tune(self:Learner,
     if lr_max is None:
         nit = num_it if num_it is not None else min(100, max(30, int(0.25*B*n_iter)))
         n_lr = nit/n_iter
-        if n_lr > B + 1e-9: raise ValueError(f"budget={B:g} epochs cannot cover the plan: the range test alone needs {nit} iterations = {n_lr:.3g} epochs; "
-                                             "raise the budget (or fit_epochs), lower num_it, or pass lr_max=")
+        if n_lr > B + 1e-9:
+            if budget is not None or num_it is not None: raise ValueError(f"budget={B:g} epochs cannot cover the plan: the range test alone needs {nit} iterations = {n_lr:.3g} epochs; "
+                                                    f"raise the budget to at least {math.ceil(n_lr*100)/100:g} (or fit_epochs), lower num_it, or pass lr_max=")
+            # small data: the final run is shorter than a range test; the default budget grows to the shortest one that fits it
+            notes.append(f"The {H}-epoch final run is {H*n_iter} iterations, fewer than the range test's {nit}: the budget was raised "
+                         f"from {B:g} to {n_lr:.3g} epochs to fit the range test (pass budget= to cap it, or a smaller batch size for more iterations).")
+            B = n_lr
     else: nit,n_lr = 0,0.
     lr_cands = len(lr_rules) if lr_max is None and len(lr_rules)>1 else 0
     n_lr_t = lr_cands or (1 if lr_max is None and lr_rules==['smith'] else 0)
@@ -153,10 +158,12 @@ def smith_tune(self:Learner,
                          + (f" + a range test of {n_lr:.3g}" if n_lr else '') + f" = {cost(stages, te*tb):.3g} epochs; "
                          "lower epochs or n_batches, shorten the grids, or raise the budget")
     why = {'mom': 'momentum trials', 'wd': 'weight-decay trials', 'lr': "the LR's stability trial" if lr_rules==['smith'] else 'LR trials'}
+    short = not given and int(round(trial_frac*H*n_iter)) < min_iters   # a trial is a fraction of the final run: the budget cannot lengthen it
     for k in dropped:
-        notes.append(f"Skipped {why[k]}: within the budget of {B:g} epochs a trial would be shorter than {min_iters} iterations, too short to "
+        notes.append(f"Skipped {why[k]}: " + (f"a trial ({trial_frac:g} of the {H*n_iter}-iteration final run) would be" if short else f"within the budget of {B:g} epochs a trial would be")
+                     + f" shorter than {min_iters} iterations, too short to "
                      + ("check the LR; the range test's reading is taken unchecked" if k=='lr' else "tell candidates apart; the default is kept")
-                     + ". Raise budget (or fit_epochs) to run them.")
+                     + (". A longer fit_epochs or a smaller batch size would run them." if short else ". Raise budget (or fit_epochs) to run them."))
     nv = ifnone(n_valid, min(len(self.dls.valid.dataset), 2000))
     r = TrialRunner(self, te, tb, nv, n_evals, wd_mode, seed, results=results, resume=resume, quiet=quiet,
                     executor=executor, learner_factory=learner_factory, cpus_per_trial=cpus_per_trial, gpus_per_trial=gpus_per_trial)
@@ -315,7 +322,7 @@ def report(self:TuneResult) -> str:
         extra = ''
         if ref is not None and len(ts)>1:
             gaps = [(label[stage](t), *paired_gap(ref, t, st.get('noise_z', 2.))) for t in ts if t is not ref and t['status']=='ok']
-            if gaps: extra = "; against the default " + ', '.join(f"{l}: {g:+.4f} (noise {z:.4f})" for l,g,z in gaps)
+            if gaps: extra = f"; paired against the default ({label[stage](ref)}): " + ', '.join(f"{l} {g:+.4f} (noise {z:.4f})" for l,g,z in gaps)
         chosen = dict(lr=_fmt_lr(self.lr_max), mom=_mom_str(self.moms) if self.moms else None, wd=f'{self.wd:g}' if self.wd is not None else None)[stage]
         kind = 'stability trial' if stage=='lr' and st.get('lr_rule')=='smith' else 'trial'
         out.append(f"{what}: {len(ts)} {kind}{'s' if len(ts)>1 else ''} of {n} iterations{frac} from the same start; final validation loss "

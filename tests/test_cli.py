@@ -69,7 +69,7 @@ def test_final_training_with_swa(tmp_path):
     (('--swa',), '--swa needs --train'),
     (('--fit-epochs', '0'), '--fit-epochs 0'),
     (('--final-epochs', '0'), '--final-epochs 0'),
-    (('--budget', '0.5'), 'budget=0.5 epochs cannot cover the plan'),
+    (('--budget', '0.5'), '--budget 0.5 epochs cannot cover the plan'),
 ])
 def test_bad_arguments_one_line_error(args, msg, tmp_path):
     r = run(*args, '--out', str(tmp_path/'rep'))
@@ -77,3 +77,19 @@ def test_bad_arguments_one_line_error(args, msg, tmp_path):
     err = r.stderr.strip().splitlines()
     assert len(err) == 1 and err[0].startswith('smith-tune: error:') and msg in err[0], r.stderr
     assert 'Traceback' not in r.stderr
+    for a in ('lr_max=', 'num_it', 'n_batches', 'budget='): assert a not in err[0], err[0]   # Python arguments the command does not have
+
+@pytest.mark.slow
+def test_small_data_of_ones_own(tmp_path):
+    "400 images at 64x64 (2 batches an epoch): the default budget grows to fit the range test, says so, and the run ends with choices"
+    from conftest import write_img
+    for split,n in (('train', 80), ('valid', 20)):
+        for c in range(4):
+            for i in range(n): write_img(tmp_path/'data'/split/f'c{c}'/f'{i}.png', size=(64,64), seed=1000*c+i)
+    r = run('--data', str(tmp_path/'data'), '--out', str(tmp_path/'rep'), '--quiet')
+    assert r.returncode == 0, r.stderr
+    res = json.loads((tmp_path/'rep'/'result.json').read_text())
+    assert res['complete'] and res['settings']['budget'] == 15 and res['settings']['num_it'] == 30
+    assert any('the budget was raised from 10 to 15 epochs' in n for n in res['notes']), res['notes']
+    assert any('a smaller batch size would run them' in n for n in res['notes'])
+    assert res['best']['wd'] == 0.01   # no trial could tell weight decays apart: the default stays

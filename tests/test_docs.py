@@ -45,3 +45,43 @@ def test_module_page_has_api_and_a_plot(site):
     for name in ('ValidCurve', 'DivergenceStop', 'diagnose_losses', 'Diagnosis'): assert name in d, name
     assert re.search(r'<img[^>]+src="data:image/png;base64,[A-Za-z0-9+/]{1000}', d), 'no rendered plot'
     assert '\u2588' not in d   # no progress-bar debris
+
+def test_api_entries_read_like_fastais(site):
+    "Every source link names its line, no signature shows a memory address, parameters come in a table with their comments"
+    for f in site.glob('*.html'):
+        t = f.read_text()
+        assert '#LNone' not in t, f.name
+        assert not re.search(r'at 0x[0-9a-f]{6,}', t), f.name
+    t = (site/'tune.html').read_text()
+    assert re.search(r'href="https://github.com/[^"]+/fastai_smith/tune.py#L\d+"', t)
+    d = dom(site/'tune.html')
+    assert re.search(r'<th[^>]*><strong>Details</strong></th>', d)
+    assert re.search(r'<td[^>]*>fit_epochs</td>\s*<td[^>]*>int \| None</td>', d), 'no parameter table row for fit_epochs'
+    d = dom(site/'lr_finder.html')
+    assert 'suggest_funcs=(valley, loss_stops_falling, clr_bounds)' in d
+
+def test_search_and_prev_next(site):
+    "A search box over every page (an index that works from file://), and prev/next links in the pages' order"
+    pages = [p['page'] for p in json.loads((site/'pages.json').read_text())]
+    idx = json.loads((site/'search.js').read_text().removeprefix('window.FS_INDEX = ').rstrip(';'))
+    assert [p['page'] for p in idx] == pages and all(len(p['text']) > 200 for p in idx)
+    assert any('wd_candidates' in p['text'] for p in idx if p['page'] == 'tune.html')
+    d = dom(site/'tune.html')
+    assert 'id="fs-search"' in d
+    i = pages.index('tune.html')
+    assert f'rel="prev" href="{pages[i-1]}"' in d and f'rel="next" href="{pages[i+1]}"' in d
+    assert 'rel="prev"' not in dom(site/'index.html')
+
+def test_user_pages_say_nothing_of_our_build_machines(site):
+    for f in site.glob('*.html'):
+        t = f.read_text()
+        for s in ('no network', 'shared/data', '../../shared', 'smith-fit'): assert s not in t, (f.name, s)
+
+def test_how_to_pages(site):
+    "smith_tune on one's own ImageDataLoaders + vision_learner, choosing a budget, and the command with its output"
+    d = dom(site/'howto_own_data.html')
+    for s in ('ImageDataLoaders.from_folder', 'vision_learner', 'Choosing a budget', 'Where the trials are kept', 'Train with: learn.fit_one_cycle(3,'):
+        assert s in d, s
+    d = dom(site/'cli.html')
+    for s in ('An example run', 'smith-tune --n-train 50', 'chosen in', 'Final training (8 epochs): validation accuracy'): assert s in d, s
+    assert 'href="howto_own_data.html"' in dom(site/'index.html')

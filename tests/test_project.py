@@ -19,3 +19,13 @@ def test_readme_has_three_commands_matching_index():
 def test_ci_runs_readme_commands():
     ci = (ROOT/'.ci'/'run').read_text()
     assert 'README.md' in ci and 'venv' in ci and 'nbdev-clean' in ci and 'nbdev-export' in ci
+
+def test_license_file_matches_pyproject():
+    "pyproject.toml declares Apache-2.0: the LICENSE file carries its text and is packaged; no placeholder author address"
+    import tomllib
+    meta = tomllib.loads((ROOT/'pyproject.toml').read_text())['project']
+    assert meta['license'] == 'Apache-2.0' and meta['license-files'] == ['LICENSE']
+    lic = (ROOT/'LICENSE').read_text()
+    assert lic.lstrip().startswith('Apache License') and 'Version 2.0, January 2004' in lic and 'END OF TERMS AND CONDITIONS' in lic
+    assert '[yyyy]' not in lic and '[name of copyright owner]' not in lic.split('END OF TERMS')[1]
+    for a in meta['authors']: assert not a.get('email', '').endswith('.local'), a
