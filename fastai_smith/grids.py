@@ -56,29 +56,34 @@ def wd_refine(tested:dict, step:float) -> list:
     return [c for c in cands if all(abs(math.log10(c)-math.log10(w))>1e-9 for w in tested)]
 
 def _wd_stage(r, wds, lr_max, moms, refine, precision, max_extend, budget_left=None):
-    "Decade grid, edge extension, then half-decade refinement; returns the trials"
+    """Decade grid, edge extension, then half-decade refinement; returns the trials. The grid is extended or refined only
+    where its best is `clearly_better` than a neighbour: a difference inside the noise says nothing about where to look"""
     wds = sorted(float(w) for w in wds)
     trials = _run_specs(r, [dict(stage='wd', lr_max=lr_max, moms=moms, wd=w) for w in wds], 'weight decay')
-    tested = {w:t['valid_loss'] for w,t in zip(wds, trials)}
+    tt = dict(zip(wds, trials))
     if len(wds)<2 or not refine: return trials
-    logs = np.log10(wds)
-    step = float(np.min(np.diff(logs)))
+    best = lambda: min(tt, key=lambda w: (tt[w]['valid_loss'], w))
+    def nbr(w):   # the tested neighbours of `w`, nearest first
+        ws = sorted(tt); i = ws.index(w)
+        return [ws[j] for j in (i-1, i+1) if 0<=j<len(ws)]
+    if not any(clearly_better(tt[v], tt[best()]) for v in tt if v!=best()): return trials   # all within noise: keep the grid
+    step = float(np.min(np.diff(np.log10(wds))))
     left = lambda: budget_left is None or budget_left() >= r.trial_epochs - 1e-9
     for _ in range(max_extend):
-        best = min(tested, key=lambda w: (tested[w], w))
-        if best not in (min(tested), max(tested)) or not left(): break
-        w = _round1(best*10**(step if best==max(tested) else -step))
-        trials += _run_specs(r, [dict(stage='wd', lr_max=lr_max, moms=moms, wd=w)], 'weight decay (extend)')
-        tested[w] = trials[-1]['valid_loss']
+        b = best()
+        if b not in (min(tt), max(tt)) or not left(): break
+        if not clearly_better(tt[nbr(b)[0]], tt[b]): break   # the edge is only ahead by noise: the loss is flat there
+        w = _round1(b*10**(step if b==max(tt) else -step))
+        tt[w] = _run_specs(r, [dict(stage='wd', lr_max=lr_max, moms=moms, wd=w)], 'weight decay (extend)')[0]
+        trials.append(tt[w])
     while step > precision + 1e-9:
-        new = wd_refine(tested, step)
-        new = [w for w in new if left()] if budget_left is None else new
+        new = wd_refine({w:t['valid_loss'] for w,t in tt.items()}, step)
         specs = []
         for w in new:
             if not left(): break
             specs.append(dict(stage='wd', lr_max=lr_max, moms=moms, wd=w))
-            trials += _run_specs(r, specs[-1:], 'weight decay (refine)')
-            tested[w] = trials[-1]['valid_loss']
+            tt[w] = _run_specs(r, specs[-1:], 'weight decay (refine)')[0]
+            trials.append(tt[w])
         step /= 2
         if not specs: break
     return trials

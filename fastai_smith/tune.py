@@ -274,10 +274,11 @@ def smith_tune(self:Learner,
         old = self.opt_func
         self.opt_func,self.opt = r.opt_func,None
         try:
-            if swa is False: self.fit_one_cycle(fit_epochs, **res.best)
-            else:
-                se = max(1, fit_epochs//4) if swa is True else swa
-                self.fit_one_cycle_swa(fit_epochs, swa_epochs=se, swa_lr=res.lr_max/10 if isinstance(res.lr_max, float) else [v/10 for v in res.lr_max], **res.best)
+            with (contextlib.nullcontext() if not quiet else self.no_bar()), (contextlib.nullcontext() if not quiet else self.no_logging()):
+                if swa is False: self.fit_one_cycle(fit_epochs, **res.best)
+                else:
+                    se = max(1, fit_epochs//4) if swa is True else swa
+                    self.fit_one_cycle_swa(fit_epochs, swa_epochs=se, swa_lr=res.lr_max/10 if isinstance(res.lr_max, float) else [v/10 for v in res.lr_max], **res.best)
         finally: self.opt_func = old
         res.final = pd.DataFrame([list(v) for v in self.recorder.values], columns=self.recorder.metric_names[1:-1])
     return res

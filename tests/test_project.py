@@ -29,3 +29,17 @@ def test_license_file_matches_pyproject():
     assert lic.lstrip().startswith('Apache License') and 'Version 2.0, January 2004' in lic and 'END OF TERMS AND CONDITIONS' in lic
     assert '[yyyy]' not in lic and '[name of copyright owner]' not in lic.split('END OF TERMS')[1]
     for a in meta['authors']: assert not a.get('email', '').endswith('.local'), a
+
+def test_readme_example_is_the_index_notebooks():
+    "The README's example is the code of the index notebook's example cells, which nbdev-test runs (with its hidden checks) as slow cells"
+    readme = (ROOT/'README.md').read_text()
+    block = re.search(r'## A short example\s*```python\n(.*?)```', readme, re.S).group(1).strip()
+    cells = json.loads((ROOT/'nbs'/'index.ipynb').read_text())['cells']
+    i = next(k for k,c in enumerate(cells) if ''.join(c['source']).startswith('## A short example'))
+    code = []
+    for c in cells[i+1:]:
+        s = ''.join(c['source'])
+        if c['cell_type'] == 'markdown' and s.startswith('For the full data'): break
+        if c['cell_type'] == 'code' and not s.startswith('#| hide'): code.append('\n'.join(l for l in s.splitlines() if not l.startswith('#|')))
+    assert block == '\n\n'.join(code).strip()
+    assert 'set_seed(42' in block and 'time.perf_counter()' in block
