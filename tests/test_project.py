@@ -17,8 +17,19 @@ def test_readme_has_three_commands_matching_index():
     assert [c for _,c in readme][0] == 'install' and len(readme) == 3
 
 def test_ci_runs_readme_commands():
+    "`.ci/run`'s own lookup (the Python in its `readme_cmd`) finds the README's three commands, and CI evaluates each of them"
+    import subprocess, sys
     ci = (ROOT/'.ci'/'run').read_text()
-    assert 'README.md' in ci and 'venv' in ci and 'nbdev-clean' in ci and 'nbdev-export' in ci
+    py = re.search(r"<<'PY'\n(.*?)\nPY", ci, re.S).group(1)
+    readme = dict((c, cmd) for cmd,c in commands((ROOT/'README.md').read_text()))
+    for key,var in (('install', 'install'), ('main job', 'main'), ('all tests', 'tests')):
+        r = subprocess.run([sys.executable, '-c', py, key], capture_output=True, text=True, cwd=ROOT)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.strip() == next(cmd for c,cmd in readme.items() if c.startswith(key)), key
+        assert f'eval "${var}"' in ci, var
+    r = subprocess.run([sys.executable, '-c', py, 'no such command'], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode != 0 and 'no command for' in r.stderr
+    for check in ('nbdev-export\ndrift=$(git status --porcelain -- fastai_smith)', 'nbdev-clean\ndirty=$(git status --porcelain -- nbs)'): assert check in ci
 
 def test_license_file_matches_pyproject():
     "pyproject.toml declares Apache-2.0: the LICENSE file carries its text and is packaged; no placeholder author address"
