@@ -26,7 +26,7 @@ def _fail(msg, code=2): print(f'smith-tune: error: {msg}', file=sys.stderr); sys
 def _fmt_cell(col:str, v) -> str:
     "Hyper-parameters in 3 significant figures (as `Train with` prints them), losses and metrics with 6 decimals as fastai's tables"
     if not isinstance(v, float): return str(v)
-    if col in ('lr_max', 'wd') or col.startswith('lr'): return _fmt_lr(v)
+    if col=='wd' or col.startswith('lr'): return _fmt_lr(v)
     return f'{v:.6f}' if math.isfinite(v) and abs(v)<1e5 else f'{v:.4g}'
 
 def _md_table(df:pd.DataFrame) -> str:

@@ -63,16 +63,14 @@ def _wd_stage(r, wds, lr_max, moms, refine, precision, max_extend, budget_left=N
     tt = dict(zip(wds, trials))
     if len(wds)<2 or not refine: return trials
     best = lambda: min(tt, key=lambda w: (tt[w]['valid_loss'], w))
-    def nbr(w):   # the tested neighbours of `w`, nearest first
-        ws = sorted(tt); i = ws.index(w)
-        return [ws[j] for j in (i-1, i+1) if 0<=j<len(ws)]
     if not any(clearly_better(tt[v], tt[best()]) for v in tt if v!=best()): return trials   # all within noise: keep the grid
     step = float(np.min(np.diff(np.log10(wds))))
     left = lambda: budget_left is None or budget_left() >= r.trial_epochs - 1e-9
     for _ in range(max_extend):
         b = best()
         if b not in (min(tt), max(tt)) or not left(): break
-        if not clearly_better(tt[nbr(b)[0]], tt[b]): break   # the edge is only ahead by noise: the loss is flat there
+        inner = sorted(tt)[1] if b==min(tt) else sorted(tt)[-2]
+        if not clearly_better(tt[inner], tt[b]): break   # the edge is only ahead of its neighbour by noise: the loss is flat there
         w = _round1(b*10**(step if b==max(tt) else -step))
         tt[w] = _run_specs(r, [dict(stage='wd', lr_max=lr_max, moms=moms, wd=w)], 'weight decay (extend)')[0]
         trials.append(tt[w])

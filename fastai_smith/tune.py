@@ -138,7 +138,8 @@ def smith_tune(self:Learner,
     n_wd = 0 if wd is not None else len(wd_grid) - (1 if n_lr_t or n_mom else 0)   # and the last trial so far is the default weight decay's
     stages = dict(lr=n_lr_t, mom=n_mom, wd=n_wd)
     given = epochs is not None or n_batches is not None
-    T = int(round(trial_frac*H*n_iter)) if not given else ifnone(epochs, 1)*ifnone(n_batches, n_iter)
+    T0 = int(round(trial_frac*H*n_iter))   # a trial: a fraction of the final run
+    T = T0 if not given else ifnone(epochs, 1)*ifnone(n_batches, n_iter)
     if given: te,tb = _trial_shape(T, n_iter, epochs, n_batches)
     def cost(st, T): return n_lr + sum(st.values())*T/n_iter
     dropped = []
@@ -148,7 +149,7 @@ def smith_tune(self:Learner,
             if T >= min_iters: break
             k = next(s for s in ('mom','wd','lr') if stages[s])   # too short to inform: drop a stage, least important first
             dropped.append(k); stages[k] = 0
-            T = int(round(trial_frac*H*n_iter))
+            T = T0
         te,tb = _trial_shape(T, n_iter, None, None)
         if T < min_iters and sum(stages.values()):
             for k in ('mom','wd','lr'):
@@ -158,7 +159,7 @@ def smith_tune(self:Learner,
                          + (f" + a range test of {n_lr:.3g}" if n_lr else '') + f" = {cost(stages, te*tb):.3g} epochs; "
                          "lower epochs or n_batches, shorten the grids, or raise the budget")
     why = {'mom': 'momentum trials', 'wd': 'weight-decay trials', 'lr': "the LR's stability trial" if lr_rules==['smith'] else 'LR trials'}
-    short = not given and int(round(trial_frac*H*n_iter)) < min_iters   # a trial is a fraction of the final run: the budget cannot lengthen it
+    short = not given and T0 < min_iters   # the budget cannot lengthen a trial, only fit_epochs or more batches an epoch can
     for k in dropped:
         notes.append(f"Skipped {why[k]}: " + (f"a trial ({trial_frac:g} of the {H*n_iter}-iteration final run) would be" if short else f"within the budget of {B:g} epochs a trial would be")
                      + f" shorter than {min_iters} iterations, too short to "
@@ -274,7 +275,7 @@ def smith_tune(self:Learner,
         old = self.opt_func
         self.opt_func,self.opt = r.opt_func,None
         try:
-            with (contextlib.nullcontext() if not quiet else self.no_bar()), (contextlib.nullcontext() if not quiet else self.no_logging()):
+            with (self.no_bar() if quiet else contextlib.nullcontext()), (self.no_logging() if quiet else contextlib.nullcontext()):
                 if swa is False: self.fit_one_cycle(fit_epochs, **res.best)
                 else:
                     se = max(1, fit_epochs//4) if swa is True else swa

@@ -1,5 +1,5 @@
 "Every notebook in nbs/ runs clean with nbdev-test: with its slow cells (`#| slow`, in tst_flags) in a full run, without them under `-m 'not slow'`"
-import os, subprocess, sys, tarfile
+import os, subprocess, sys
 from pathlib import Path
 import pytest
 from conftest import CIFAR_TGZ
@@ -9,10 +9,11 @@ NBS = sorted((Path(__file__).resolve().parents[1]/'nbs').glob('*.ipynb'))
 @pytest.fixture(scope='session')
 def fastai_home(tmp_path_factory, request):
     """A fastai home of the tests' own (`FASTAI_HOME`), so the notebooks never touch the user's `~/.fastai`. In a full run
-    CIFAR-10 is unpacked into its data folder from ../shared, where `untar_data(URLs.CIFAR)` finds it without a download"""
+    its data folder links to the session's CIFAR-10 (conftest's `cifar10_path`), where `untar_data(URLs.CIFAR)` finds it"""
     home = tmp_path_factory.mktemp('fastai_home')
     if 'not slow' not in (request.config.getoption('markexpr') or '') and CIFAR_TGZ.exists():
-        with tarfile.open(CIFAR_TGZ) as tf: tf.extractall(home/'data'/'cifar10', filter='data')
+        (home/'data').mkdir()
+        (home/'data'/'cifar10').symlink_to(request.getfixturevalue('cifar10_path'), target_is_directory=True)
     return home
 
 @pytest.mark.parametrize('nb', NBS, ids=[p.name for p in NBS])
