@@ -1,4 +1,4 @@
-"The data pipeline and a real fit on the full CIFAR-10 from ../shared (slow: about 1.5 minutes on 2 CPU cores)"
+"The data pipeline and a real fit on the full CIFAR-10 from ../shared (slow: about a minute on one CPU core)"
 import pytest, torch
 from fastai.vision.all import set_seed, accuracy
 import fastai_smith.data as fsd
@@ -43,12 +43,12 @@ def test_augmentation_only_on_training(cifar10_path):
     vi = dls.valid_ds.tls[0].items[:64]
     assert torch.allclose(raw, dls.valid_ds.tls[0].tfms.fs[0].x[list(vi)].float(), atol=1e-3)
 
-def test_resnet20_two_epochs_beats_40_percent(cifar10_path):
-    "2 epochs of 1cycle on 20% of CIFAR-10 (1,000 images per class): > 40% on 2,000 test images (bare PyTorch: ~44%)"
+def test_resnet20_two_epochs_beats_25_percent(cifar10_path):
+    "2 epochs of 1cycle on 3,000 CIFAR-10 training images (300 per class): > 25% on 1,000 test images (chance: 10%)"
     set_seed(0, reproducible=True)
-    dls = cifar_dls(cifar10_path, bs=128, n_train=1000, n_valid=200, device='cpu')
+    dls = cifar_dls(cifar10_path, bs=128, n_train=300, n_valid=100, device='cpu')
     learn = cifar_learner(dls, 'resnet20')
     learn.fit_one_cycle(2, 5e-3)
     loss, acc, top5 = learn.validate()
-    print(f'resnet20, 2 epochs on 10,000 images: valid loss {loss:.3f}, accuracy {acc:.3f}, top-5 {top5:.3f}')
-    assert len(dls.valid_ds) == 2000 and acc > 0.40
+    print(f'resnet20, 2 epochs on 3,000 images: valid loss {loss:.3f}, accuracy {acc:.3f}, top-5 {top5:.3f}')
+    assert len(dls.valid_ds) == 1000 and acc > 0.25

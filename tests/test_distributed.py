@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest, torch
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow   # two processes that each import fastai and train
 pytest.importorskip('accelerate') if not os.environ.get('CI') else None
 
 def free_port():

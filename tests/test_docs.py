@@ -6,8 +6,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = next((shutil.which(c) for c in ('chromium', 'chromium-browser', 'google-chrome') if shutil.which(c)), None)
 
+pytestmark = pytest.mark.slow   # builds every page and starts a browser for each check
+
 @pytest.fixture(scope='module')
 def site(tmp_path_factory):
+    "The site `.ci/run` built from this checkout (it sets FASTAI_SMITH_SITE), or a fresh build"
+    if os.environ.get('FASTAI_SMITH_SITE') and (Path(os.environ['FASTAI_SMITH_SITE'])/'index.html').exists():
+        return Path(os.environ['FASTAI_SMITH_SITE'])
     out = tmp_path_factory.mktemp('site')
     r = subprocess.run([sys.executable, str(ROOT/'tools'/'build_docs.py'), '--out', str(out)], capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stderr[-3000:]

@@ -54,3 +54,16 @@ def test_readme_example_is_the_index_notebooks():
         if c['cell_type'] == 'code' and not s.startswith('#| hide'): code.append('\n'.join(l for l in s.splitlines() if not l.startswith('#|')))
     assert block == '\n\n'.join(code).strip()
     assert 'set_seed(42' in block and 'time.perf_counter()' in block
+
+def test_notebook_outputs_carry_no_progress_debris():
+    "`nbdev-test --save` stores every console redraw of fastai's progress bars; `tools/clean_outputs.py` removes them, so the docs show the outputs as they are stored"
+    import sys
+    sys.path.insert(0, str(ROOT/'tools'))
+    from clean_outputs import has_debris, clean_stream
+    assert clean_stream('epoch 0\r\x1b|████----------|\rtrain 1.0\n') == 'train 1.0\n'
+    bad = [(p.name, i) for p in sorted((ROOT/'nbs').glob('*.ipynb')) for i,c in enumerate(json.loads(p.read_text())['cells'])
+           for o in c.get('outputs', []) if o.get('output_type') == 'stream' and has_debris(''.join(o['text']))]
+    assert not bad, f'progress debris in {bad}: run python tools/clean_outputs.py'
+    hidden = [(p.name, i) for p in sorted((ROOT/'nbs').glob('*.ipynb')) for i,c in enumerate(json.loads(p.read_text())['cells'])
+              if c['cell_type'] == 'code' and ''.join(c['source']).startswith('#| hide') and c['outputs']]
+    assert not hidden, f'hidden cells with stored outputs: {hidden}: run python tools/clean_outputs.py'

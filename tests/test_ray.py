@@ -27,6 +27,7 @@ def local_ray():
     yield
     ray.shutdown()
 
+@pytest.mark.slow   # a Ray instance and its worker processes
 def test_ray_trials_equal_sequential(local_ray, tmp_path):
     a = factory().smith_tune(**KW)
     b = factory().smith_tune(**{**KW, 'results': tmp_path/'r.json'}, executor='ray', learner_factory=factory)
@@ -37,11 +38,13 @@ def test_ray_trials_equal_sequential(local_ray, tmp_path):
     c = factory().smith_tune(**{**KW, 'results': tmp_path/'r.json'}, executor='ray', learner_factory=factory)
     assert c.best == a.best and c.trials.reused.all()
 
+@pytest.mark.slow   # a Ray instance and its worker processes
 def test_grids_on_ray(local_ray):
     a = factory().mom_grid(moms=[0.9, (0.95,0.85)], lr_max=1e-2, results=False, quiet=True, epochs=1)
     b = factory().mom_grid(moms=[0.9, (0.95,0.85)], lr_max=1e-2, results=False, quiet=True, epochs=1, executor='ray', learner_factory=factory)
     assert b.valid_loss.tolist() == a.valid_loss.tolist()
 
+@pytest.mark.slow   # a Ray instance and its worker processes
 def test_factory_must_rebuild_the_same_learner(local_ray):
     with pytest.raises(RuntimeError, match='differs from `learn`'):
         factory().mom_grid(moms=[0.9], lr_max=1e-2, results=False, quiet=True, executor='ray', learner_factory=other_weights)

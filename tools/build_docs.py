@@ -13,16 +13,6 @@ warnings.filterwarnings('ignore')
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT/'nbs'
-_progress = re.compile(r'█|\|[-█]{10,}\||^\s*Epoch \d+/\d+ :')
-
-def clean_stream(text:str) -> str:
-    "Drop console progress-bar debris (carriage-return redraws and bars) from a stream output"
-    keep = []
-    for line in text.split('\n'):
-        seg = [s for s in line.split('\r') if s.strip() and not _progress.search(s)]
-        if seg: keep.append(seg[-1])
-        elif not line.strip(): keep.append('')
-    return '\n'.join(keep).strip('\n') + ('\n' if keep else '')
 
 def _show_doc_target(src:str):
     "`X` when `src` is nbdev's generated `show_doc(X)` cell"
@@ -82,7 +72,7 @@ def _namespace(nb_path:Path) -> dict:
     return ns
 
 def process(nb_path:Path) -> dict:
-    "The notebook after nbdev's doc processing, `show_doc` rendered, progress debris removed: (nb, title, description)"
+    "The notebook after nbdev's doc processing, `show_doc` rendered (the stored outputs carry no progress debris: `tools/clean_outputs.py`): (nb, title, description)"
     from fastcore.nbio import read_nb
     from nbdev.process import NBProcessor
     from nbdev.processors import FilterDefaults, exec_show_docs
@@ -102,9 +92,6 @@ def process(nb_path:Path) -> dict:
                 c['metadata']['tags'] = ['hide-input']
             if re.search(r'^#\|\s*echo:\s*false', c.source, re.M): c['metadata']['tags'] = ['hide-input']
             c.source = '\n'.join(l for l in c.source.splitlines() if not l.startswith('#|'))
-            for o in c.get('outputs', []):
-                if o.get('output_type') == 'stream': o['text'] = clean_stream(''.join(o['text']) if isinstance(o['text'], list) else o['text'])
-            c['outputs'] = [o for o in c.get('outputs', []) if not (o.get('output_type') == 'stream' and not o['text'].strip())]
         cells.append(c)
     title = fm.get('title') or nb_path.stem
     desc = fm.get('description', '')
