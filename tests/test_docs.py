@@ -83,11 +83,11 @@ def test_user_pages_say_nothing_of_our_build_machines(site):
         for s in ('no network', 'shared/data', '../../shared', 'smith-fit'): assert s not in t, (f.name, s)
 
 def test_how_to_pages(site):
-    "smith_tune on one's own ImageDataLoaders + vision_learner, choosing a budget, and the command with its output"
+    "smith_tune on one's own folder (a DataBlock, what ImageDataLoaders.from_folder builds) + vision_learner, choosing a budget, and the command with its output"
     text = lambda d: html.unescape(re.sub(r'<[^>]+>', '', d))   # code is split into highlighted tokens
     d = text(dom(site/'howto_own_data.html'))
-    for s in ('ImageDataLoaders.from_folder', 'vision_learner', 'Choosing a budget', 'Where the trials are kept', 'Train with: learn.fit_one_cycle(3,'):
+    for s in ('DataBlock(blocks=(ImageBlock, CategoryBlock)', 'GrandparentSplitter', 'vision_learner', 'Choosing a budget', 'Where the trials are kept', 'Train with: learn.fit_one_cycle(3,'):
         assert s in d, s
     d = text(dom(site/'cli.html'))
-    for s in ('An example run', 'smith-tune --n-train 50', 'chosen in', 'Final training (8 epochs): validation accuracy'): assert s in d, s
+    for s in ('An example run', 'smith-tune --n-train 50', 'chosen in', 'Final training (4 epochs): validation accuracy'): assert s in d, s
     assert 'href="howto_own_data.html"' in dom(site/'index.html')
