@@ -108,11 +108,11 @@ def test_bad_arguments_one_line_error(args, msg, tmp_path, cli):
 
 @pytest.mark.slow
 def test_small_data_of_ones_own(tmp_path):
-    "400 images at 64x64 (2 batches an epoch): the default budget grows to fit the range test, says so, and the run ends with choices"
+    "400 images at 40x40, not CIFAR's size (2 batches an epoch): the default budget grows to fit the range test, says so, and the run ends with choices"
     from conftest import write_img
     for split,n in (('train', 80), ('valid', 20)):
         for c in range(4):
-            for i in range(n): write_img(tmp_path/'data'/split/f'c{c}'/f'{i}.png', size=(64,64), seed=1000*c+i)
+            for i in range(n): write_img(tmp_path/'data'/split/f'c{c}'/f'{i}.png', size=(40,40), seed=1000*c+i)
     r = run('--data', str(tmp_path/'data'), '--out', str(tmp_path/'rep'), '--quiet')
     assert r.returncode == 0, r.stderr
     res = json.loads((tmp_path/'rep'/'result.json').read_text())
