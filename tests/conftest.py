@@ -44,9 +44,11 @@ def make_folder(tmp_path):
         return root
     return _make
 
-# The longest tests first, so that under `-n N --dist worksteal` no worker is left with one long test at the end
-# (seconds on one thread of this project's 2-core machine, measured; the rest keep their order after these)
-LONGEST = ('tutorial_cifar10', 'index.ipynb', 'howto_own_data', '10_grids', '11_tune', 'test_cli.py', '12_cli', 'test_cifar10')
+# The longest tests first, so that under `-n N --dist worksteal` no worker is left with one long test at the end:
+# the order of CI's slowest tests (`--durations=20`, two workers on this project's 2-core machine: the tutorial 293 s,
+# the index 159 s, the how-to 115 s, ... `11_tune` 47 s); the rest keep their order after these
+LONGEST = ('tutorial_cifar10', 'index.ipynb', 'howto_own_data', '10_grids', '04_lr_finder', '05_discriminative', 'test_cli.py',
+           'test_cifar10', '06_weights', '12_cli', '11_tune')
 def pytest_collection_modifyitems(config, items):
     rank = lambda it: next((i for i,k in enumerate(LONGEST) if k in it.nodeid), len(LONGEST))
     items.sort(key=rank)

@@ -55,15 +55,22 @@ def test_readme_example_is_the_index_notebooks():
     assert block == '\n\n'.join(code).strip()
     assert 'set_seed(42' in block and 'time.perf_counter()' in block
 
-def test_notebook_outputs_carry_no_progress_debris():
-    "`nbdev-test --save` stores every console redraw of fastai's progress bars; `tools/clean_outputs.py` removes them, so the docs show the outputs as they are stored"
-    import sys
+def test_notebook_outputs_carry_no_progress_debris(tmp_path):
+    "`nbdev-test --save` stores every console redraw of fastai's progress bars, and hidden cells' outputs; `tools/clean_outputs.py` removes both, so the docs show the outputs as they are stored"
+    import sys, shutil
     sys.path.insert(0, str(ROOT/'tools'))
-    from clean_outputs import has_debris, clean_stream
-    assert clean_stream('epoch 0\r\x1b|████----------|\rtrain 1.0\n') == 'train 1.0\n'
-    bad = [(p.name, i) for p in sorted((ROOT/'nbs').glob('*.ipynb')) for i,c in enumerate(json.loads(p.read_text())['cells'])
-           for o in c.get('outputs', []) if o.get('output_type') == 'stream' and has_debris(''.join(o['text']))]
-    assert not bad, f'progress debris in {bad}: run python tools/clean_outputs.py'
-    hidden = [(p.name, i) for p in sorted((ROOT/'nbs').glob('*.ipynb')) for i,c in enumerate(json.loads(p.read_text())['cells'])
-              if c['cell_type'] == 'code' and ''.join(c['source']).startswith('#| hide') and c['outputs']]
-    assert not hidden, f'hidden cells with stored outputs: {hidden}: run python tools/clean_outputs.py'
+    from clean_outputs import problems, clean_nb
+    bad = {p.name: problems(p) for p in sorted((ROOT/'nbs').glob('*.ipynb')) if problems(p)}
+    assert not bad, f'{bad}: run python tools/clean_outputs.py'
+    # the cleaner itself: a bar's redraws go, the last line stays; a hidden cell's output goes, a shown cell's stays
+    nb = dict(nbformat=4, nbformat_minor=5, metadata={}, cells=[
+        dict(cell_type='code', id='a', metadata={}, execution_count=1, source=['learn.fit(1)'],
+             outputs=[dict(output_type='stream', name='stdout', text=['epoch 0\r|████----------|\rtrain 1.0\n'])]),
+        dict(cell_type='code', id='b', metadata={}, execution_count=2, source=['#| hide\n', 'test_eq(1, 1)'],
+             outputs=[dict(output_type='stream', name='stdout', text=['ok\n'])])])
+    f = tmp_path/'x.ipynb'; f.write_text(json.dumps(nb))
+    test_before = [w for _,w in problems(f)]
+    assert sorted(test_before) == ['hidden cell with output', 'progress debris']
+    assert clean_nb(f) and problems(f) == [] and not clean_nb(f)
+    cells = json.loads(f.read_text())['cells']
+    assert cells[0]['outputs'][0]['text'] == ['train 1.0\n'] and cells[1]['outputs'] == []

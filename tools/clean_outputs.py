@@ -24,12 +24,21 @@ def clean_stream(text:str) -> str:
 
 def has_debris(text:str) -> bool: return '\r' in text or bool(PROGRESS.search(text))
 
+def _hidden(c) -> bool: return c['cell_type'] == 'code' and ''.join(c['source']).startswith('#| hide')
+
+def problems(path:Path) -> list:
+    "(cell index, what) for each cell of `path` that `clean_nb` would change: progress debris, or a hidden cell's output"
+    cells = json.loads(path.read_text())['cells']
+    return [(i, 'hidden cell with output') for i,c in enumerate(cells) if _hidden(c) and c['outputs']] + \
+           [(i, 'progress debris') for i,c in enumerate(cells) for o in c.get('outputs', [])
+            if o.get('output_type') == 'stream' and has_debris(''.join(o['text']))]
+
 def clean_nb(path:Path) -> bool:
     "Clean `path`'s stream outputs in place (empty ones dropped), and empty hidden cells' outputs; whether anything changed"
     nb = json.loads(path.read_text())
     changed = False
     for c in nb['cells']:
-        if c['cell_type'] == 'code' and ''.join(c['source']).startswith('#| hide') and (c['outputs'] or c['execution_count']):
+        if _hidden(c) and (c['outputs'] or c['execution_count']):
             c['outputs'],c['execution_count'],changed = [],None,True
         outs = []
         for o in c.get('outputs', []):
