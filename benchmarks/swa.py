@@ -11,7 +11,7 @@ import matplotlib; matplotlib.use('Agg')
 from torch.optim.swa_utils import AveragedModel
 from fastai.vision.all import *
 from fastai_smith.all import *
-from fastai_smith.state import state_copy
+from fastai_smith.core import state_copy
 
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 p.add_argument('--data'); p.add_argument('--n-train', type=int, default=300); p.add_argument('--epochs', type=int, default=6)

@@ -12,6 +12,7 @@ import warnings
 with warnings.catch_warnings():  # fastai's import calls `torch.jit.script`, deprecated in torch 2.10: noise, not something a user can act on
     warnings.filterwarnings('ignore', message='.*torch.jit.script.*', category=FutureWarning)
     from fastai.vision.all import *
+from .core import *
 from .models import *
 from .data import *
 from .state import *
@@ -28,5 +29,5 @@ from .cli import *
 
 # %% ../nbs/99_all.ipynb #2d83291b
 import fastai.vision.all as _fva, fastai_smith as _fs
-_mods = [getattr(_fs, m) for m in ('models', 'data', 'state', 'schedules', 'lr_finder', 'discriminative', 'weights', 'swa', 'diagnose', 'trials', 'grids', 'tune', 'cli')]
+_mods = [getattr(_fs, m) for m in ('core', 'models', 'data', 'state', 'schedules', 'lr_finder', 'discriminative', 'weights', 'swa', 'diagnose', 'trials', 'grids', 'tune', 'cli')]
 __all__ = [n for n in dir(_fva) if not n.startswith('_')] + [n for m in _mods for n in m.__all__]

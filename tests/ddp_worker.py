@@ -23,9 +23,9 @@ learn = cifar_learner(dls, 'resnet20')
 wc,swa,hr = WeightCapture(at_cycle_ends=True),SWA(start_epoch=6, swa_lr=1e-3),HyperRecorder()
 with learn.distrib_ctx(sync_bn=False, cpu=True):
     assert dist.is_initialized() and dist.get_world_size()==2, 'not distributed'
-    learn.fit_clr(8, base_lr=1e-4, lr_max=1e-3, cbs=[wc, swa, hr])   # default step size: 2 epochs of this rank's batches
+    sched = learn.fit_clr(8, base_lr=1e-4, lr_max=1e-3, cbs=[wc, swa, hr])   # default step size: 2 epochs of this rank's batches
 res = dict(rank=rank, world=dist.get_world_size(), n_iter=len(learn.recorder.losses), train_len=len(dls.train),
-           cycle_ends=list(learn.cycle_ends), capture_keys=list(wc.weights), model_keys=list(learn.model.state_dict()),
+           cycle_ends=list(sched.cycle_ends), capture_keys=list(wc.weights), model_keys=list(learn.model.state_dict()),
            captured={k:list(v) for k,v in wc.weights.items()}, n_averaged=swa.n_averaged, lrs=[l[-1] for l in hr.vals['lr']],
            state={k:v.clone() for k,v in learn.model.state_dict().items()}, wrapped=type(learn.model).__name__)
 torch.save(res, out/f'rank{rank}.pt')

@@ -51,4 +51,4 @@ def test_notebook(nb, request, fastai_home, runner, tmp_path):
     assert rc is not None, f'{nb.name} ran over 900 s\n' + out[-4000:]
     assert rc == 0, out[-8000:]
 
-def test_found_the_notebooks(): assert {'00_models.ipynb', '01_data.ipynb', 'index.ipynb'} <= {p.name for p in NBS}
+def test_found_the_notebooks(): assert {'00_core.ipynb', '01_models.ipynb', '02_data.ipynb', 'index.ipynb'} <= {p.name for p in NBS}

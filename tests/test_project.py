@@ -74,3 +74,18 @@ def test_notebook_outputs_carry_no_progress_debris(tmp_path):
     assert clean_nb(f) and problems(f) == [] and not clean_nb(f)
     cells = json.loads(f.read_text())['cells']
     assert cells[0]['outputs'][0]['text'] == ['train 1.0\n'] and cells[1]['outputs'] == []
+
+def test_modules_import_no_private_names():
+    "One core module for shared checks and helpers: no module imports another's `_private` names; `fastai_smith.all` exports none of the internal helpers"
+    import ast
+    bad = []
+    for p in sorted((ROOT/'fastai_smith').glob('*.py')):
+        for node in ast.walk(ast.parse(p.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level and any(a.name.startswith('_') for a in node.names):
+                bad.append(f"{p.name}: from {'.'*node.level}{node.module} import {', '.join(a.name for a in node.names)}")
+    assert not bad, bad
+    import fastai_smith.all as fa, fastai_smith.core as core
+    assert {'check_int', 'check_pos', 'moms3', 'group_vals', 'opt_groups', 'state_copy', 'epoch_len', 'ResultsCallback', 'Exploration', 'exploring'} <= set(fa.__all__)
+    assert not {'fmt_lr', 'jsonable', 'run_specs', 'usable', 'check_wds', 'norm_lr'} & set(fa.__all__)
+    from fastai_smith.all import WeightCapture, SWA, HyperRecorder, ValidCurve, DivergenceStop
+    for c in (WeightCapture, SWA, HyperRecorder, ValidCurve, DivergenceStop): assert issubclass(c, core.ResultsCallback), c
