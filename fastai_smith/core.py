@@ -95,7 +95,7 @@ def unjson(o):
 # %% ../nbs/00_core.ipynb #aff766ad
 class Exploration(Callback):
     "Marks a fit as exploration (a range test, a tuning trial): `exploring(learn)` is true and `ResultsCallback`s stand aside"
-    order = -10   # before everything, so every callback's `before_fit` sees it
+    order = TrainEvalCallback.order-1   # first: it only has to be on the learner when the others' `before_fit` runs
 
 def exploring(learn:Learner) -> bool:
     "Is the fit running now exploration: an `Exploration` callback, or fastai's own `lr_find`?"

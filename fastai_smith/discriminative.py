@@ -114,8 +114,10 @@ def block_lrs(self:Learner,
 ) -> np.ndarray:
     "One LR per parameter group, the head's `lr` and each earlier group `decay` times lower, for `fit_one_cycle(lr_max=...)`"
     n = len(opt_groups(self))
-    if not decay>0: raise ValueError(f"decay={decay!r}: must be > 0")
-    if is_listy(lr) or isinstance(lr, np.ndarray) or isinstance(lr, Tensor): return group_vals(lr, n, 'lr')
+    check_pos('decay', decay)
+    if isinstance(lr, Tensor): lr = lr.tolist()
+    check_pos('lr', lr)
+    if is_listy(lr) or isinstance(lr, np.ndarray): return group_vals(lr, n, 'lr')
     return lr/decay**np.arange(n-1, -1, -1.)
 
 # %% ../nbs/06_discriminative.ipynb #3fbf1013
@@ -184,7 +186,10 @@ def fit_gradual(self:Learner,
 ) -> pd.DataFrame:
     "Unfreeze one group per stage from the head down, each at `decay` times lower LR, with a 1cycle per stage; returns the stages"
     n = len(opt_groups(self))
-    check_int('epochs', epochs)
+    check_int('epochs', epochs); check_pos('lr_max', lr_max)
+    bad = set(kwargs) - set(inspect.signature(Learner.fit_one_cycle).parameters) - {'self'}
+    if bad: raise ValueError(f"fit_gradual: {', '.join(sorted(bad))} is not an argument of fit_one_cycle")
+    if kwargs.get('moms') is not None: kwargs['moms'] = moms3(kwargs['moms'])
     n_stages = ifnone(n_stages, n)
     if not is_int(n_stages) or not 1<=n_stages<=n:
         raise ValueError(f"n_stages={n_stages!r}: must be between 1 and the number of groups, {n}")

@@ -18,13 +18,18 @@ class IterScheduler(ParamScheduler):
     "A `ParamScheduler` whose schedules take the training iteration, and that knows where its cycles end"
     def __init__(self,
         scheds:dict, # hyper-parameter name -> function of the iteration (0 for the first batch)
-        cycle_ends:list|None=None, # iterations at which cycles end (`learn.train_iter` after their last batch)
-    ): super().__init__(scheds); self.cycle_ends = L(cycle_ends)
+        cycle_ends:list|None=None, # iterations of the schedule at which cycles end (after their last batch)
+        start_iter:int=0, # the schedule's iteration at this fit's first batch (a resumed fit: `start_epoch` epochs' worth)
+    ): super().__init__(scheds); self.cycle_ends,self.start_iter = L(cycle_ends),start_iter
     def before_fit(self):
         super().before_fit()
         n = len(self.dls.train)
         self.cycle_end_epochs = self.cycle_ends.map(lambda o: o/n)
-    def before_batch(self): self._update_val(self.train_iter)
+    def before_batch(self): self._update_val(self.train_iter + self.start_iter)
+    @property
+    def fit_ends(self) -> set:
+        "The cycle ends as this fit's `train_iter` (fastai's `SkipToEpoch` does not advance it over skipped epochs)"
+        return {e-self.start_iter for e in self.cycle_ends if e > self.start_iter}
     def __repr__(self): return f"{type(self).__name__}({', '.join(self.scheds)}; cycles end at iterations {list(self.cycle_ends)})"
 
 # %% ../nbs/04_schedules.ipynb #cbe2672d
@@ -55,6 +60,10 @@ def clr_sched(base, top, step_size:int, mode:str='triangular', gamma:float=1., s
         return base + (top-base)*sf*scale
     return _f
 
+def _check_start(start_epoch, n_epoch):
+    check_int('start_epoch', start_epoch, 0)
+    if start_epoch >= n_epoch: raise ValueError(f"start_epoch={start_epoch}: the fit has {n_epoch} epochs (0..{n_epoch-1}), nothing would train")
+
 # %% ../nbs/04_schedules.ipynb #409a461a
 @patch
 def fit_clr(self:Learner,
@@ -69,10 +78,10 @@ def fit_clr(self:Learner,
     wd=None, # weight decay (default: the learner's)
     cbs=None, # extra callbacks for this fit
     reset_opt:bool=False, # reset the optimizer first
-    start_epoch:int=0, # epoch to start from (to resume)
+    start_epoch:int=0, # epoch to resume from: the schedule goes on where it was
 ) -> IterScheduler:
     "Fit with Smith's cyclical learning rate (and cyclic momentum), per batch equal to torch's `CyclicLR`; returns the schedule"
-    check_int('n_epoch', n_epoch)
+    check_int('n_epoch', n_epoch); _check_start(start_epoch, n_epoch)
     if mode not in clr_modes: raise ValueError(f"mode={mode!r} is unknown: use one of {', '.join(map(repr, clr_modes))}")
     n = len(opt_groups(self))
     top = group_vals(self.lr if lr_max is None else lr_max, n, 'lr_max')
@@ -89,7 +98,7 @@ def fit_clr(self:Learner,
     if moms is not None: scheds['mom'] = clr_sched(moms[0], moms[1], step_size, mode, gamma)
     total = n_epoch*ne
     ends = list(range(2*step_size, total+1, 2*step_size))
-    sched = IterScheduler(scheds, ends)
+    sched = IterScheduler(scheds, ends, start_epoch*ne)
     self.fit(n_epoch, cbs=[sched]+L(cbs), reset_opt=reset_opt, wd=wd, start_epoch=start_epoch)
     return sched
 
@@ -124,7 +133,7 @@ def fit_warm_restarts(self:Learner,
     wd=None, # weight decay (default: the learner's)
     cbs=None, # extra callbacks for this fit
     reset_opt:bool=False, # reset the optimizer first
-    start_epoch:int=0, # epoch to start from (to resume)
+    start_epoch:int=0, # epoch to resume from: the schedule goes on where it was
 ) -> IterScheduler:
     "SGDR: cosine annealing with warm restarts, per batch equal to torch's `CosineAnnealingWarmRestarts`; returns the schedule"
     check_int('n_cycles', n_cycles); check_int('cycle_len', cycle_len)
@@ -135,9 +144,10 @@ def fit_warm_restarts(self:Learner,
     eta = group_vals(eta_min, n, 'eta_min')
     if (eta<0).any() or (eta>=top).any(): raise ValueError(f"eta_min={eta.tolist()} must be >= 0 and below lr_max={top.tolist()}")
     epochs = [cycle_len*cycle_mult**i for i in range(n_cycles)]
+    _check_start(start_epoch, sum(epochs))
     n_iters = [e*epoch_len(self) for e in epochs]
     ends = np.cumsum(n_iters).tolist()
     scheds = {'lr': sgdr_sched(top, n_iters, eta, cycle_decay)}
-    sched = IterScheduler(scheds, ends)
+    sched = IterScheduler(scheds, ends, start_epoch*epoch_len(self))
     self.fit(sum(epochs), cbs=[sched]+L(cbs), reset_opt=reset_opt, wd=wd, start_epoch=start_epoch)
     return sched

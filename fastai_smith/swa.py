@@ -53,7 +53,7 @@ class SWA(ResultsCallback):
             raise ValueError(f"SWA would start at iteration {self.start_iter} (epoch {self.start_iter/n_iter:g}) but this fit ends "
                              f"at iteration {self.total} ({self.n_epoch} epochs): start earlier or train longer")
         sch = getattr(self.learn, 'iter_scheduler', None)   # the cyclical schedule of this fit, if any
-        self.ends = set(sch.cycle_ends) if isinstance(sch, IterScheduler) else set()
+        self.ends = sch.fit_ends if isinstance(sch, IterScheduler) else set()
         if self.every=='cycle' and not self.cycle_len and not self.ends:
             raise ValueError("every='cycle' needs cycle_len or a cyclical fit (`fit_clr`, `fit_warm_restarts`): this fit has no cycle ends")
         n = len(self.opt.param_lists)

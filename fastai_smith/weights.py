@@ -28,13 +28,15 @@ class WeightCapture(ResultsCallback):
     ):
         if epochs is None and every is None and not at_cycle_ends: raise ValueError("pass epochs=[...], every=n or at_cycle_ends=True")
         if every is not None: check_int('every', every)
+        try: torch.device(device)
+        except (RuntimeError, TypeError): raise ValueError(f"device={device!r}: not a torch device; use 'cpu', 'cuda', 'cuda:1', ...") from None
         store_attr(); self.epochs = None if epochs is None else sorted(set(L(epochs)))
         self.weights = {}
     def begin_fit(self):
         bad = [e for e in L(self.epochs) if not is_int(e) or not 0<=e<self.n_epoch]
         if bad: raise ValueError(f"WeightCapture epochs {bad} are outside this fit of {self.n_epoch} epochs (0..{self.n_epoch-1})")
         s = getattr(self.learn, 'iter_scheduler', None)   # the cyclical schedule of this fit, if any
-        self.ends = set(s.cycle_ends) if isinstance(s, IterScheduler) else set()
+        self.ends = s.fit_ends if isinstance(s, IterScheduler) else set()
         if self.at_cycle_ends and not self.ends:
             raise ValueError("at_cycle_ends=True needs a cyclical fit (`fit_clr`, `fit_warm_restarts`): this fit has no cycle ends")
         self.weights,self.cycle_iters = {},[]
@@ -57,6 +59,7 @@ def check_same_states(w1:dict, w2:dict):
 
 def interpolate_weights(w1:dict, w2:dict, alpha:float) -> dict:
     "`alpha*w1 + (1-alpha)*w2` for floating tensors; integer buffers from the nearer endpoint"
+    if not is_num(alpha) or not math.isfinite(alpha): raise ValueError(f"alpha={alpha!r}: must be a finite number")
     check_same_states(w1, w2)
     res = {}
     for k,a in w1.items():
@@ -122,7 +125,8 @@ def interpolation_curve(self:Learner,
     "Training and validation loss and metrics along the line between two state dicts"
     check_same_states(w1, w2)
     if bn not in ('recompute', 'interpolate'): raise ValueError(f"bn={bn!r}: use 'recompute' or 'interpolate'")
-    alphas = np.round(np.linspace(-0.5, 1.5, 41) if alphas is None else np.asarray(alphas, dtype=float), 10)
+    alphas = np.round(np.linspace(-0.5, 1.5, 41) if alphas is None else np.asarray(alphas, dtype=float).reshape(-1), 10)
+    if not len(alphas) or not np.isfinite(alphas).all(): raise ValueError(f"alphas={alphas.tolist()}: give one or more finite numbers")
     rows = []
     with self.preserve_state(), self.no_bar(), self.no_logging():
         trn,val = _fixed_batches(self.dls.train, n_batches),_fixed_batches(self.dls.valid, n_batches)
