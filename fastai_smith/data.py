@@ -303,7 +303,9 @@ def cifar_dls(
 # %% ../nbs/02_data.ipynb #7abf2d35
 def _sub_dl(dl, k:int, fixed:list|None=None):
     "A copy of `dl` yielding `k` items per epoch: a new random draw each epoch, or always the indices `fixed`"
-    res = dl.new(shuffle=dl.shuffle if fixed is None else False)
+    st = random.getstate()   # fastai's `new` seeds the copy's RNG from Python's global one: leave that as it was
+    try: res = dl.new(shuffle=dl.shuffle if fixed is None else False)
+    finally: random.setstate(st)
     n,res.n = len(dl.dataset),k
     res.get_idxs = (lambda: res.rng.sample(range(n), k)) if fixed is None else (lambda: list(fixed))
     return res
