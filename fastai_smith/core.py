@@ -103,8 +103,6 @@ def exploring(learn:Learner) -> bool:
 
 def observers(learn:Learner) -> list:
     "fastai's callbacks that only watch a fit and stand aside for `lr_find` by its name: trackers, loggers, graphs"
-    from fastai.callback.tracker import TrackerCallback
-    from fastai.callback.progress import CSVLogger, ShowGraphCallback
     names = {'WandbCallback', 'TensorBoardBaseCallback', 'NeptuneCallback', 'CometCallback', 'AzureMLCallback'}
     return [cb for cb in learn.cbs if isinstance(cb, (TrackerCallback, CSVLogger, ShowGraphCallback))
             or names & {c.__name__ for c in type(cb).__mro__}]

@@ -35,7 +35,7 @@ class IterScheduler(ParamScheduler):
 # %% ../nbs/04_schedules.ipynb #cbe2672d
 @patch
 def plot(self:IterScheduler, keys=None, figsize=None):
-    "Plot the hyper-parameters this scheduler set in its last fit, with dotted lines where cycles ended"
+    "Plot the hyper-parameters this scheduler set in its last fit, with dotted lines where cycles ended (in that fit's iterations)"
     keys = self.hps.keys() if keys is None else L(keys)
     rows,cols = (len(keys)+1)//2, min(2, len(keys))
     figsize = figsize or (6*cols,4*rows)
@@ -43,7 +43,7 @@ def plot(self:IterScheduler, keys=None, figsize=None):
     axs = axs.flatten() if len(keys) > 1 else L(axs)
     for p,ax in zip(keys, axs):
         ax.plot(self.hps[p]); ax.set_ylabel(p); ax.set_xlabel('iteration')
-        for e in self.cycle_ends: ax.axvline(e-0.5, ls=':', c='grey')
+        for e in sorted(self.fit_ends): ax.axvline(e-0.5, ls=':', c='grey')
 
 # %% ../nbs/04_schedules.ipynb #7c571d4c
 clr_modes = ('triangular', 'triangular2', 'exp_range')
