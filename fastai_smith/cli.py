@@ -88,6 +88,12 @@ def smith_tune_cli(
     quiet:store_true=False, # no progress bars or trial lines
 ):
     "Choose the learning rate, momentum and weight decay of a CIFAR ResNet with Smith's procedure"
+    with warnings.catch_warnings():   # a warning is one line of the command's, not a Python source location
+        warnings.showwarning = lambda msg, *a, **k: print(f'smith-tune: warning: {msg}', file=sys.stderr)
+        return _tune_cli(**locals())
+
+def _tune_cli(data, dataset, arch, bs, fit_epochs, budget, epochs, train, n_train, size, final_epochs, swa, no_flip, no_augment,
+              seed, out, device, quiet):
     if data and dataset: _fail("pass --data or --dataset, not both")
     if epochs is not None and epochs<1: _fail(f"--epochs {epochs}: need at least 1 epoch per trial")
     if budget<0: _fail(f"--budget {budget}: give a positive number of epochs, or 0 for one final run")
@@ -98,6 +104,11 @@ def smith_tune_cli(
     if swa and not train: _fail("--swa needs --train (or --final-epochs): SWA finishes the final training")
     out = Path(out)
     if out.exists() and not out.is_dir(): _fail(f"--out {out}: exists and is not a folder")
+    for n in ('trials.json', 'result.json', 'report.md', 'tune.png'):
+        if (out/n).exists() and not (out/n).is_file(): _fail(f"--out {out}: {out/n} is not a file; remove it or choose another --out folder")
+    if (out/'trials.json').is_file():
+        try: read_results(out/'trials.json', fix='delete it or choose another --out folder')
+        except ValueError as e: _fail(str(e))
     set_seed(seed)
     try:
         if device is not None: device = torch.device(device)
@@ -118,7 +129,8 @@ def smith_tune_cli(
         if isinstance(res, TuneResult): write_report(res, out, f'smith-tune: {arch} (interrupted)')
         _fail(f"interrupted: {len(res.runs) if isinstance(res, TuneResult) else 0} trials kept in {out}/trials.json; "
               "run the same command again to resume", 130)
-    write_report(res, out, f'smith-tune: {arch} on {dls.path.name}')
+    try: write_report(res, out, f'smith-tune: {arch} on {dls.path.name}')
+    except OSError as e: _fail(f"--out {out}: the report could not be written ({e})")
     print(f"\nchosen in {time.perf_counter()-t0:.0f}s for a {fit_epochs}-epoch run: lr_max {fmt_lr(res.lr_max)}, moms {fmt_moms(res.moms)}, wd {res.wd:g} ({res.wd_mode} weight decay)")
     print(res.report())
     if res.final is not None: print(f"final training: validation loss {res.final.valid_loss.iloc[-1]:.4f}, accuracy {res.final.accuracy.iloc[-1]:.4f}")

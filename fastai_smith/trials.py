@@ -17,8 +17,8 @@ from .data import trial_dls
 from .diagnose import *
 
 # %% auto #0
-__all__ = ['TrialRunner', 'trials_df', 'paired_gap', 'clearly_better', 'pick_trial', 'TuneResult', 'TuneInterrupted',
-           'interrupted_as']
+__all__ = ['read_results', 'TrialRunner', 'trials_df', 'paired_gap', 'clearly_better', 'pick_trial', 'TuneResult',
+           'TuneInterrupted', 'interrupted_as']
 
 # %% ../nbs/10_trials.ipynb #69ea80b1
 def norm_lr(learn, lr):
@@ -36,16 +36,53 @@ def wd_mode_of(opt_func) -> str|None:
 
 def _stable(o) -> str:
     "A description of `o` that is the same in every process (no memory addresses)"
-    if isinstance(o, partial): return f"{_stable(o.func)}({', '.join(f'{k}={_stable(v)}' for k,v in sorted(o.keywords.items()))})"
+    if isinstance(o, partial):
+        args = [_stable(a) for a in o.args] + [f'{k}={_stable(v)}' for k,v in sorted(o.keywords.items())]
+        return f"{_stable(o.func)}({', '.join(args)})"
     if callable(o) and hasattr(o, '__qualname__'): return f"{getattr(o, '__module__', '')}.{o.__qualname__}"
     return re.sub(r' at 0x[0-9a-fA-F]+', '', repr(o))
 
-def _fingerprint(learn, tdls, extra) -> str:
+def _digest(h, o, depth:int=0):
+    "Feed `o` into the hash `h`: tensors, arrays, images and tables by content, containers item by item, the rest by `_stable`"
+    if isinstance(o, Tensor):
+        t = o.detach().cpu().as_subclass(Tensor).contiguous()
+        h.update(f'{t.dtype}{tuple(t.shape)}'.encode()); h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    elif isinstance(o, np.ndarray) and o.dtype!=object: h.update(f'{o.dtype}{o.shape}'.encode()); h.update(np.ascontiguousarray(o).tobytes())
+    elif isinstance(o, Image.Image): h.update(f'{o.mode}{o.size}'.encode()); h.update(o.tobytes())
+    elif isinstance(o, pd.DataFrame): h.update(str(list(o.columns)).encode()); h.update(pd.util.hash_pandas_object(o).values.tobytes())
+    elif isinstance(o, dict): _digest(h, sorted(o.items(), key=lambda kv: str(kv[0])), depth)
+    elif isinstance(o, (list, tuple, L, np.ndarray, range)) and depth<4:
+        h.update(f'[{len(o)}'.encode())
+        for x in o: _digest(h, x, depth+1)
+        h.update(b']')
+    else: h.update(_stable(o).encode())
+
+def _tfm_args(t) -> list:
+    "A transform as its class and the arguments it was built with (not the state it keeps between batches)"
+    ps = [p for p in inspect.signature(type(t).__init__).parameters if p not in ('self', 'args', 'kwargs')]
+    return [_stable(type(t)), getattr(t, 'split_idx', None), [(p, getattr(t, p)) for p in ps if hasattr(t, p)]]
+
+def _data_key(tdls, n:int=32) -> str:
+    "What trials on `tdls` see: each loader's items, `n` of them as its dataset returns them, its transforms and batching"
     h = hashlib.sha1()
-    for k,v in learn.model.state_dict().items():
-        h.update(k.encode()); h.update(v.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+    for i,dl in enumerate(tdls.loaders[:2]):
+        ds = dl.dataset
+        _digest(h, [len(ds), dl.bs, getattr(dl, 'drop_last', None), getattr(ds, 'items', None)])
+        idx = list(dl.get_idxs()) if i else range(len(ds))   # validation: the trials' fixed subset
+        for p in sorted(set(np.linspace(0, len(idx)-1, min(n, len(idx))).round().astype(int).tolist())):
+            try: _digest(h, ds[idx[p]])
+            except Exception: h.update(b'?')   # a dataset not indexable by position (e.g. tabular): its items above
+        for k in ('after_item', 'before_batch', 'after_batch'):
+            tf = getattr(dl, k, None)
+            _digest(h, [_tfm_args(t) for t in getattr(tf, 'fs', [])])
+    return h.hexdigest()
+
+def _fingerprint(learn, tdls, extra) -> str:
+    "The trials' common identity: initial weights, data (items, transforms, subsets), sizes and `extra` settings"
+    h = hashlib.sha1()
+    for k,v in learn.model.state_dict().items(): h.update(k.encode()); _digest(h, v)
     h.update(json.dumps([len(learn.dls.train.dataset), len(learn.dls.valid.dataset), len(tdls.train), tdls.valid.n,
-                         tdls.train.bs, [p.requires_grad for p in learn.model.parameters()], extra], default=str).encode())
+                         tdls.train.bs, [p.requires_grad for p in learn.model.parameters()], _data_key(tdls), extra], default=str).encode())
     return h.hexdigest()
 
 
@@ -64,6 +101,45 @@ def _item_losses(learn, dl) -> list|None:
                 out.append(ls.detach().float().reshape(find_bs(b[dl.n_inp:]), -1).mean(1).cpu())
     finally: m.train(was)
     return torch.cat(out).tolist() if out else None
+
+_trial_fields = {'key':str, 'stage':str, 'lr_max':(int, float, list), 'moms':list, 'wd':(int, float, type(None)), 'wd_used':(int, float),
+                 'status':str, 'valid_loss':(int, float), 'train_loss':(int, float), 'metrics':dict, 'best_valid':(int, float),
+                 'diagnosis':list, 'iters':int, 'images':int, 'time':(int, float), 'values':list, 'curve':list}
+_head = '{"version": 1, "trials": ['
+
+def _bad_trial(t) -> str|None:
+    "What makes `t` not a complete trial record, or None"
+    if not isinstance(t, dict): return f'{type(t).__name__} instead of a trial'
+    for k,tp in _trial_fields.items():
+        if k not in t: return f'no {k!r}'
+        if not isinstance(t[k], tp) or isinstance(t[k], bool): return f'{k}={t[k]!r}'
+    return None
+
+def read_results(f:Path, # a results file written by `TrialRunner` (the grids, `smith_tune`, the CLI's trials.json)
+    fix:str="delete it, pass another results= file, or resume=False to start over (and overwrite it)" # the advice in the error
+) -> tuple:
+    "The trials and records in results file `f`; a truncated file keeps its complete trials, anything else is refused"
+    f = Path(f)
+    try: txt = f.read_text()
+    except (OSError, UnicodeDecodeError) as e: raise ValueError(f"{f}: cannot be read as a results file ({e}); {fix}") from None
+    try: d = json.loads(txt)
+    except ValueError as e:
+        if not txt.startswith(_head): raise ValueError(f"{f}: not a smith_tune results file ({e}); {fix}") from None
+        dec,pos,ts = json.JSONDecoder(),len(_head),[]
+        while True:   # the complete trials of a truncated file (written by an earlier run that was cut off, a full disk...)
+            while txt[pos:pos+1] in (' ', ','): pos += 1
+            try: t,pos = dec.raw_decode(txt, pos)
+            except ValueError: break
+            ts.append(t)
+        ts = [t for t in unjson(ts) if _bad_trial(t) is None]
+        warn(f"{f} is damaged ({e}): kept its {len(ts)} complete trials, the rest will run again")
+        return ts,{}
+    if not (isinstance(d, dict) and d.get('version')==1 and isinstance(d.get('trials'), list) and isinstance(d.get('records', {}), dict)):
+        raise ValueError(f"{f}: not a smith_tune results file (a JSON object with version 1, a list of trials and a dict of records); {fix}")
+    d = unjson(d)
+    for i,t in enumerate(d['trials']):
+        if (why := _bad_trial(t)) is not None: raise ValueError(f"{f}: trial {i} is not a complete trial record ({why}); {fix}")
+    return d['trials'],d.get('records', {})
 
 def _remote_trial(factory, kw, spec, n_threads):
     "One trial in a Ray worker: a fresh learner from `factory`, the same runner settings and torch threads as the driver"
@@ -113,13 +189,14 @@ class TrialRunner:
         self.fp = _fingerprint(learn, self.tdls, [epochs, n_evals, seed, div_mult, self.wd_mode, _stable(self.opt_func),
                                                    _stable(learn.loss_func), _stable(learn.splitter), learn.wd_bn_bias, learn.train_bn])
         if results is None: results = learn.path/learn.model_dir/'smith_tune.json'
+        if not (results is False or isinstance(results, (str, Path))):
+            raise TypeError(f"results={results!r}: give a file path, None (learn.path/learn.model_dir/smith_tune.json) or False (no file)")
         self.file = None if results is False else Path(results)
+        if self.file is not None and self.file.is_dir(): raise ValueError(f"results={str(self.file)!r} is a folder: give the path of a file (e.g. {str(self.file/'trials.json')!r})")
         self.done,self.records,self.new_records = {},{},{}
         if self.file is not None and resume and self.file.exists():
-            try:
-                d = unjson(json.loads(self.file.read_text()))
-                self.done,self.records = {t['key']:t for t in d.get('trials', [])},d.get('records', {})
-            except (ValueError, KeyError, TypeError, AttributeError) as e: warn(f"{self.file}: not a results file ({e}); starting over")
+            ts,self.records = read_results(self.file)
+            self.done = {t['key']:t for t in ts}
         self.trials,self.state = [],None
 
     @property

@@ -44,14 +44,9 @@ def _lr_smith(rt) -> float:
 _lr_rules = ('smith', 'valley', 'loss_stops_falling', 'smith_max')
 
 def _fit_budget(r, specs, left, res, what) -> list:
-    "The specs that the budget left still covers (reused trials are free); a note when some are cut"
+    "The specs that the budget left still covers (a reused trial costs what it cost when it ran: a resumed run makes the same plan)"
     n = max(0, int((left()+1e-9)//r.trial_epochs)) if r.trial_epochs else len(specs)
-    out,cost = [],0
-    for s in specs:
-        if r.key(s) not in r.done:
-            if cost >= n: continue
-            cost += 1
-        out.append(s)
+    out = specs[:n]
     if len(out)<len(specs): res.notes.append(f"The budget covered {len(out)} of the {len(specs)} {what} trials left (an unstable LR took the room); the rest were not run.")
     return out
 
@@ -169,7 +164,7 @@ def smith_tune(self:Learner,
     nv = ifnone(n_valid, min(len(self.dls.valid.dataset), 2000))
     r = TrialRunner(self, te, tb, nv, n_evals, wd_mode, seed, results=results, resume=resume, quiet=quiet,
                     executor=executor, learner_factory=learner_factory, cpus_per_trial=cpus_per_trial, gpus_per_trial=gpus_per_trial)
-    spent = lambda: n_lr + sum(0 if t.get('reused') else r.trial_epochs for t in r.trials)
+    spent = lambda: n_lr + len(r.trials)*r.trial_epochs   # reused trials count as when they ran
     left = lambda: B - spent()
     res = TuneResult(dict(seed=seed, fit_epochs=fit_epochs, horizon=H, epochs=te, n_batches=r.n_batches, n_valid=r.n_valid, n_evals=n_evals,
                           wd_mode=r.wd_mode, results=None if r.file is None else str(r.file), budget=B, lr_rule=lr_rule, num_it=nit,
@@ -187,6 +182,7 @@ def smith_tune(self:Learner,
               + f"; budget {B:g} epochs" + (f"; results in {r.file}" if r.file else ''))
     t0 = time.perf_counter()
     m0,w0 = moms3(self.moms),(None if wd is not None else float(wd_grid[0]))
+    rt_reused = False
     with interrupted_as(res), r:
         # --- 1. learning rate
         ref = None   # the trial at the defaults, which the later stages compare against
@@ -198,9 +194,11 @@ def smith_tune(self:Learner,
                     rt = self.lr_range_test(num_it=nit, suggest_funcs=(valley, loss_stops_falling, smith_max, clr_bounds), show_plot=False)
                 return dict(lrs=rt.lrs, losses=rt.losses, raw=rt.raw, ratios=rt.ratios, mode=rt.mode, sugg=rt.sugg, points=rt.points)
             d,reused = r.record(dict(stage='range_test', num_it=nit), _rt)   # a resumed run reads the same curve
+            if not (isinstance(d, dict) and {'lrs','losses','raw','ratios','mode','sugg','points'} <= set(d)):
+                raise ValueError(f"{r.file}: its range-test record is incomplete; delete the file, pass another results= file, or resume=False")
             sg = {k:(CLRBounds(*v) if k=='clr_bounds' and v is not None else v) for k,v in d['sugg'].items()}
             rt = RangeTest(d['lrs'], d['losses'], d['raw'], np.array(d['ratios']), d['mode'], sg, {k:tuple(v) for k,v in d['points'].items()})
-            if reused: res.notes.append(f"The range test was reused from {r.file}.")
+            if reused: res.notes.append(f"The range test was reused from {r.file}."); rt_reused = True
             if any(rt.sugg.get(o) is None for o in ('valley','loss_stops_falling','smith_max')):
                 raise RuntimeError(f"the range test stopped after {len(rt.lrs)} iterations, too few to read; give lr_max= or a smaller learning rate range")
             res.range_test = rt
@@ -261,7 +259,8 @@ def smith_tune(self:Learner,
         res.wd = float(ifnone(wd, w0))
         res.complete = True
     res.settings['time'] = time.perf_counter()-t0
-    res.settings['tuning_epochs'] = spent()
+    res.settings['tuning_epochs'] = spent()   # the plan's compute, reused parts included
+    res.settings['reused_epochs'] = (n_lr if rt_reused else 0) + sum(bool(t.get('reused')) for t in r.trials)*r.trial_epochs
     if not quiet:
         print(f"smith_tune: lr_max {fmt_lr(res.lr_max)}, moms {res.moms}, wd {res.wd:g} ({r.wd_mode}) from {len(r.trials)} trials "
               f"({res.settings['tuning_epochs']:.3g} epochs of compute, {res.settings['tuning_epochs']/H:.2f} of the final run) in {res.settings['time']:.0f}s")
@@ -333,7 +332,9 @@ def report(self:TuneResult) -> str:
         b = first(t for t in ok if t['lr_max']==self.lr_max and tuple(t['moms'])==tuple(self.moms or ()) and t['wd_used']==self.wd) or best_trial(ok)
         out.append("Diagnosis of the chosen trial: " + '; '.join(f"{f['kind']}: {f['evidence']} ({f['suggestion']})" for f in b['diagnosis']))
     if any(t.get('reused') for t in self.runs): out.append(f"{sum(bool(t.get('reused')) for t in self.runs)} trials were reused from {st.get('results')}.")
-    if 'tuning_epochs' in st and H: out.append(f"Tuning compute: {st['tuning_epochs']:.3g} epochs of the training set, {st['tuning_epochs']/H:.2f} of a {H}-epoch final run.")
+    if 'tuning_epochs' in st and H:
+        reused = f" ({st['reused_epochs']:.3g} of them reused from the results file)" if st.get('reused_epochs') else ''
+        out.append(f"Tuning compute: {st['tuning_epochs']:.3g} epochs of the training set{reused}, {st['tuning_epochs']/H:.2f} of a {H}-epoch final run.")
     out += self.notes
     if self.complete: out.append(f"Train with: learn.fit_one_cycle({H or 'n_epochs'}, lr_max={fmt_lr(self.lr_max)}, moms={fmt_moms(self.moms)}, wd={self.wd:g})"
                                  + ('' if st.get('wd_mode_matches', True) else f" on a learner whose optimizer uses {self.wd_mode} weight decay"))

@@ -106,6 +106,35 @@ def test_bad_arguments_one_line_error(args, msg, tmp_path, cli):
     assert len(err) == 1 and err[0].startswith('smith-tune: error:') and msg in err[0], err
     for a in ('lr_max=', 'num_it', 'n_batches', 'budget='): assert a not in err[0], err[0]   # Python arguments the command does not have
 
+@pytest.mark.parametrize('what', ['trials.json folder', 'report.md folder', 'result.json folder', 'trials.json list', 'trials.json incomplete', 'trials.json binary'])
+def test_bad_out_contents_one_line_error(what, tmp_path, cli):
+    "Anything in --out that the command cannot use is refused in one line, before training, and left as it was"
+    out = tmp_path/'rep'; out.mkdir()
+    name,kind = what.split()
+    f = out/name
+    if kind=='folder': f.mkdir()
+    else: f.write_bytes({'list': b'[]', 'incomplete': json.dumps(dict(version=1, trials=[dict(key='k')])).encode(), 'binary': bytes(range(256))}[kind])
+    before = f.read_bytes() if f.is_file() else None
+    code,outp,err = cli('--out', str(out), '--quiet')
+    assert code == 2, (outp, err)
+    err = err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith('smith-tune: error:') and str(f) in err[0], err
+    assert ('--out' in err[0] if kind=='folder' else 'choose another --out folder' in err[0]), err[0]
+    assert 'results=' not in err[0] and 'resume=' not in err[0]
+    assert sorted(o.name for o in out.iterdir()) == [name] and (f.is_dir() if kind=='folder' else f.read_bytes()==before)
+
+def test_truncated_trials_keep_the_complete_ones(tmp_path, tiny, cli):
+    out = tmp_path/'rep'
+    assert cli(*tiny, '--out', str(out), '--quiet')[0] == 0
+    f = out/'trials.json'
+    ts = json.loads(f.read_text())['trials']
+    txt = f.read_text(); f.write_text(txt[:txt.index(ts[-1]['key'])+5])   # cut inside the last trial
+    code,_,err = cli(*tiny, '--out', str(out), '--quiet')
+    assert code == 0 and 'Traceback' not in err, err
+    assert f'smith-tune: warning: {f} is damaged' in err and f'kept its {len(ts)-1} complete trials' in err
+    res = json.loads((out/'result.json').read_text())
+    assert [t['reused'] for t in res['trials']] == [True]*(len(ts)-1) + [False]
+
 @pytest.mark.slow
 def test_small_data_of_ones_own(tmp_path):
     "400 images at 40x40, not CIFAR's size (2 batches an epoch): the default budget grows to fit the range test, says so, and the run ends with choices"
