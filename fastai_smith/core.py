@@ -10,8 +10,8 @@ import math
 from fastai.vision.all import *
 
 # %% auto #0
-__all__ = ['is_int', 'is_num', 'check_int', 'check_pos', 'moms3', 'group_vals', 'opt_groups', 'state_copy', 'epoch_len',
-           'Exploration', 'exploring', 'observers', 'ResultsCallback']
+__all__ = ['is_int', 'is_num', 'check_int', 'check_pos', 'moms3', 'group_vals', 'opt_groups', 'state_copy', 'recompute_bn',
+           'epoch_len', 'Exploration', 'exploring', 'observers', 'ResultsCallback']
 
 # %% ../nbs/00_core.ipynb #f6f6d93f
 def is_int(v) -> bool:
@@ -60,6 +60,26 @@ def opt_groups(learn:Learner) -> list:
 def state_copy(model:nn.Module, device=None) -> dict:
     "Detached copies of `model`'s parameters and buffers, on `device` (default: where each one is)"
     return {k:v.detach().to(ifnone(device, v.device), copy=True) for k,v in model.state_dict().items()}
+
+def recompute_bn(model:nn.Module,
+    batches, # an iterable of batches, as a fastai `DataLoader` yields them
+    n_inp:int=1, # how many leading elements of a batch are the model's inputs (`dls.n_inp`: 2 for tabular)
+    device=None, # where the inputs go first (default: where they are)
+):
+    "BatchNorm running statistics recomputed as the plain mean over `batches`, as torch's `update_bn`, for models of any number of inputs"
+    bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
+    if not bns: return
+    modes,moms = [(o, o.training) for o in model.modules()],[m.momentum for m in bns]
+    for m in bns: m.reset_running_stats(); m.momentum = None   # None: a cumulative average
+    model.train()
+    try:
+        with torch.no_grad():
+            for b in batches:
+                xs = b[:n_inp] if isinstance(b, (tuple, list)) else (b,)
+                model(*(xs if device is None else to_device(xs, device)))
+    finally:
+        for m,mo in zip(bns, moms): m.momentum = mo
+        for o,t in modes: o.training = t
 
 def epoch_len(learn:Learner) -> int:
     "Training batches per epoch in this process: `len(dls.train)`, divided among the processes under `distrib_ctx`"

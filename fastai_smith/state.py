@@ -20,6 +20,12 @@ _learn_attrs = ('epoch','n_epoch','iter','n_iter','train_iter','pct_train','loss
                 'final_record','smooth_loss')
 _rec_attrs = ('lrs','iters','losses','values','hps','log','metric_names')
 
+def _set_vars(o, vs:dict, copies:dict):
+    "Put `o`'s attributes back to `vs`: added ones removed, the others the same objects (copies of those in `copies`)"
+    d = vars(o)
+    for k in set(d) - set(vs): del d[k]
+    d.update({k:(copy(copies[k]) if k in copies else v) for k,v in vs.items()})
+
 def _get_rng():
     s = dict(py=random.getstate(), np=np.random.get_state(), torch=torch.get_rng_state())
     if torch.cuda.is_available() and torch.cuda.is_initialized(): s['cuda'] = torch.cuda.get_rng_state_all()
@@ -43,8 +49,10 @@ class LearnerState:
         self.rng = _get_rng()
         self.dl_rng = [(dl, dl.rng.getstate()) for dl in getattr(learn.dls, 'loaders', []) if hasattr(dl, 'rng')]
         self.cbs = list(learn.cbs)   # a copy: L(learn.cbs) would share the live list
+        self.vars = dict(vars(learn))   # every attribute: a fit or a helper may add or replace any of them
         self.attrs = {k:copy(getattr(learn, k)) for k in _learn_attrs if hasattr(learn, k)}
         rec = getattr(learn, 'recorder', None)
+        self.recorder,self.rec_vars = rec,(None if rec is None else dict(vars(rec)))
         self.rec = None if rec is None else {k:copy(getattr(rec, k)) for k in _rec_attrs if hasattr(rec, k)}
         self.rec_smooth = None if rec is None else deepcopy(rec.smooth_loss.__dict__)
 
@@ -65,10 +73,10 @@ class LearnerState:
         for cb in self.cbs:
             if cb not in learn.cbs: learn.add_cb(cb)
         learn.cbs.items[:] = self.cbs   # the same objects in the same order
-        for k,v in self.attrs.items(): setattr(learn, k, copy(v))
+        _set_vars(learn, self.vars, self.attrs)
         if self.rec is not None:
-            for k,v in self.rec.items(): setattr(learn.recorder, k, copy(v))
-            learn.recorder.smooth_loss.__dict__.update(deepcopy(self.rec_smooth))
+            _set_vars(self.recorder, self.rec_vars, self.rec)
+            self.recorder.smooth_loss.__dict__.update(deepcopy(self.rec_smooth))
         return learn
 
 # %% ../nbs/03_state.ipynb #bf383cc1

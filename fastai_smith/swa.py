@@ -7,7 +7,7 @@ Docs: https://fastai-smith.github.io/fastai-smith/swa.html.md"""
 # %% ../nbs/08_swa.ipynb #401928f6
 from __future__ import annotations
 import math
-from torch.optim.swa_utils import AveragedModel, update_bn
+from torch.optim.swa_utils import AveragedModel
 from fastai.vision.all import *
 from .core import *
 from .schedules import IterScheduler
@@ -105,7 +105,7 @@ class SWA(ResultsCallback):
         raw = state_copy(m)
         with torch.no_grad():
             for p,q in zip(m.parameters(), self.avg.module.parameters()): p.copy_(q)
-        update_bn(self._bn_batches(bn_batches), m, device=next(m.parameters()).device)
+        recompute_bn(m, self._bn_batches(bn_batches), self.dls.n_inp, device=next(m.parameters()).device)
         return raw,state_copy(m)
 
     def before_validate(self):

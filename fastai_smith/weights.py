@@ -7,7 +7,6 @@ Docs: https://fastai-smith.github.io/fastai-smith/weights.html.md"""
 # %% ../nbs/07_weights.ipynb #6b1c2714
 from __future__ import annotations
 import contextlib, math
-from torch.optim.swa_utils import update_bn
 from fastai.vision.all import *
 from .core import *
 from .state import *
@@ -135,7 +134,7 @@ def interpolation_curve(self:Learner,
         for a in alphas:
             self.model.load_state_dict(interpolate_weights(w1, w2, float(a)))
             if bnb is not None:
-                with torch.no_grad(): update_bn(bnb, self.model, device=dev)
+                recompute_bn(self.model, bnb, self.dls.n_inp, device=dev)
             r = {'alpha': float(a)}
             for nm,dl in (('train', trn), ('valid', val)):
                 vals = self.validate(dl=dl)

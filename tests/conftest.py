@@ -52,3 +52,42 @@ LONGEST = ('tutorial_cifar10', 'index.ipynb', 'howto_own_data', '11_grids', '05_
 def pytest_collection_modifyitems(config, items):
     rank = lambda it: next((i for i,k in enumerate(LONGEST) if k in it.nodeid), len(LONGEST))
     items.sort(key=rank)
+
+def _clone(o):
+    import torch, copy
+    if isinstance(o, torch.Tensor): return o.detach().clone()
+    if isinstance(o, dict): return {k:_clone(v) for k,v in o.items()}
+    if isinstance(o, (list, tuple)): return type(o)(_clone(v) for v in o)
+    return copy.deepcopy(o)
+
+def snapshot(learn):
+    "Everything a user could notice on `learn`: weights, buffers, grads, requires_grad, optimizer state and hypers, callbacks in order, modes, recorder, RNGs, attributes"
+    import random, torch
+    m,opt,rec = learn.model,learn.opt,getattr(learn, 'recorder', None)
+    return dict(
+        state=_clone(m.state_dict()),
+        params=[(p.requires_grad, None if p.grad is None else p.grad.detach().clone()) for p in m.parameters()],
+        modes=[o.training for o in m.modules()],
+        opt=None if opt is None else (id(opt), _clone(opt.state_dict()), _clone([dict(h) for h in opt.hypers]) if hasattr(opt, 'hypers') else None),
+        cbs=[id(c) for c in learn.cbs], cb_names=[type(c).__name__ for c in learn.cbs],
+        rec=None if rec is None else _clone({k:getattr(rec, k, None) for k in ('values', 'losses', 'lrs', 'iters', 'metric_names')}),
+        rng=(random.getstate(), np.random.get_state()[1].copy(), torch.get_rng_state()),
+        dl_rng=[dl.rng.getstate() for dl in learn.dls.loaders if hasattr(dl, 'rng')],
+        attrs=sorted(k for k in vars(learn)), dls=id(learn.dls), opt_func=learn.opt_func, lr=learn.lr, wd=learn.wd, moms=learn.moms)
+
+def assert_same(a, b, where=''):
+    "`a` and `b` (snapshots, or parts of them) are equal, tensors exactly"
+    import torch
+    if isinstance(a, torch.Tensor):
+        assert isinstance(b, torch.Tensor) and a.shape==b.shape and a.dtype==b.dtype and torch.equal(a, b), where; return
+    if isinstance(a, np.ndarray): assert np.array_equal(a, b), where; return
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and list(a)==list(b), (where, set(a)^set(b))
+        for k in a: assert_same(a[k], b[k], f'{where}.{k}')
+        return
+    if isinstance(a, (list, tuple)):
+        assert isinstance(b, (list, tuple)) and len(a)==len(b), (where, len(a), len(b) if hasattr(b, '__len__') else b)
+        for i,(x,y) in enumerate(zip(a, b)): assert_same(x, y, f'{where}[{i}]')
+        return
+    if isinstance(a, float) and a!=a: assert b!=b, where; return
+    assert a == b, (where, a, b)
