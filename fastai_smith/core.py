@@ -10,8 +10,8 @@ import math
 from fastai.vision.all import *
 
 # %% auto #0
-__all__ = ['is_int', 'is_num', 'check_int', 'check_pos', 'moms3', 'group_vals', 'opt_groups', 'state_copy', 'recompute_bn',
-           'epoch_len', 'Exploration', 'exploring', 'observers', 'ResultsCallback']
+__all__ = ['is_int', 'is_num', 'check_int', 'check_pos', 'check_nonneg', 'check_batches', 'moms3', 'group_vals', 'opt_groups',
+           'state_copy', 'recompute_bn', 'epoch_len', 'Exploration', 'exploring', 'observers', 'ResultsCallback']
 
 # %% ../nbs/00_core.ipynb #f6f6d93f
 def is_int(v) -> bool:
@@ -32,6 +32,18 @@ def check_pos(name:str, v):
     for o in vs:
         if o is None and isinstance(v, slice): continue
         if not is_num(o) or not (o>0 and math.isfinite(o)): raise ValueError(f"{name}={v!r}: must be a positive number")
+
+def check_nonneg(name:str, v):
+    "Raise a `ValueError` naming `name` unless `v` (a number or a list/array of them) is finite and >= 0"
+    vs = list(np.asarray(v, dtype=object).ravel()) if is_listy(v) or isinstance(v, np.ndarray) else [v]
+    for o in vs:
+        if not is_num(o) or not (o>=0 and math.isfinite(o)): raise ValueError(f"{name}={v!r}: must be a number >= 0")
+
+def check_batches(learn):
+    "Raise a `ValueError` when the learner's training `DataLoader` yields no batch (fewer items than the batch size with `drop_last`)"
+    dl = learn.dls.train
+    if not len(dl): raise ValueError(f"the training DataLoader yields no batch ({len(dl.dataset)} items, batch size {dl.bs}, "
+                                     f"drop_last={getattr(dl, 'drop_last', None)}): use a batch size of at most {len(dl.dataset)}")
 
 # %% ../nbs/00_core.ipynb #06d877eb
 def moms3(m) -> tuple:
@@ -133,6 +145,7 @@ class ResultsCallback(Callback):
     def before_fit(self):
         self.run = not hasattr(self.learn, 'gather_preds') and (self.explore or not exploring(self.learn))
         self.fitting = False
+        if self.run and not self.learn.lock.locked(): self.check_fit()   # a fit: `validate`/`get_preds` hold the lock
     def before_train(self):
         if self.fitting: return
         self.fitting = True
@@ -141,5 +154,6 @@ class ResultsCallback(Callback):
         if not self.fitting: return
         self.fitting = False
         self.end_fit()
+    def check_fit(self): "Refuse a fit this callback cannot serve: at `before_fit`, before any batch"
     def begin_fit(self): "Set up for a new fit (at its first `before_train`)"
     def end_fit(self): "Wrap up a fit that trained"

@@ -186,7 +186,7 @@ def fit_gradual(self:Learner,
 ) -> pd.DataFrame:
     "Unfreeze one group per stage from the head down, each at `decay` times lower LR, with a 1cycle per stage; returns the stages"
     n = len(opt_groups(self))
-    check_int('epochs', epochs); check_pos('lr_max', lr_max)
+    check_int('epochs', epochs); check_pos('lr_max', lr_max); check_batches(self)
     bad = set(kwargs) - set(inspect.signature(Learner.fit_one_cycle).parameters) - {'self'}
     if bad: raise ValueError(f"fit_gradual: {', '.join(sorted(bad))} is not an argument of fit_one_cycle")
     if kwargs.get('moms') is not None: kwargs['moms'] = moms3(kwargs['moms'])

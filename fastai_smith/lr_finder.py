@@ -126,8 +126,10 @@ def lr_range_test(self:Learner,
 ) -> RangeTest:
     "State-safe LR range test that keeps the ratios between parameter groups"
     if not 0<start_lr<end_lr: raise ValueError(f"start_lr={start_lr!r}, end_lr={end_lr!r}: need 0 < start_lr < end_lr")
-    check_int('num_it', num_it, 6)
+    check_int('num_it', num_it, 6); check_batches(self)
     if not 0<=beta<1: raise ValueError(f"beta={beta!r}: must be in [0, 1)")
+    for f in tuplify(suggest_funcs):
+        if not callable(f): raise ValueError(f"suggest_funcs={suggest_funcs!r}: give functions (lrs, losses, num_it) -> (lr, point), such as valley, loss_stops_falling, smith_max or clr_bounds, not {f!r}")
     with self.preserve_state():
         n = len(opt_groups(self))
         r = np.ones(n) if lr is None else group_vals(lr, n, 'lr')

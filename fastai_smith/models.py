@@ -139,8 +139,14 @@ def cifar_learner(
     **kwargs # everything else `Learner` accepts (`opt_func`, `lr`, `wd`, `loss_func`, `path`, ...)
 ) -> Learner:
     "A `Learner` for a CIFAR ResNet, split into blocks, with accuracy and top-5 accuracy"
-    n_out = ifnone(n_out, getattr(dls, 'c', None))
+    c = getattr(dls, 'c', None)
+    n_out = ifnone(n_out, c)
     if n_out is None: raise ValueError("n_out=None and the DataLoaders have no `c`: pass n_out, the number of classes")
+    check_int('n_out', n_out)
+    if is_int(c) and n_out < c: raise ValueError(f"n_out={n_out}: the data has {c} classes, so the model needs at least {c} outputs (the default, n_out=None, takes dls.c)")
+    bad = set(kwargs) - set(inspect.signature(Learner.__init__).parameters)
+    if 'pretrained' in bad: raise ValueError("pretrained: the CIFAR ResNets have no pretrained weights; for a pretrained timm or torchvision model use fastai's `vision_learner(dls, arch, pretrained=True)`")
+    if bad: raise TypeError(f"cifar_learner: {', '.join(sorted(bad))} is not an argument of cifar_learner or fastai's Learner")
     _check_choice('head', head, _heads)
     model = _get_model(arch, n_out, head, dict(model_kwargs or {}))
     if splitter is None: splitter = cifar_resnet_split if isinstance(model, ResNetCifar) else trainable_params

@@ -83,9 +83,13 @@ def fit_clr(self:Learner,
     "Fit with Smith's cyclical learning rate (and cyclic momentum), per batch equal to torch's `CyclicLR`; returns the schedule"
     check_int('n_epoch', n_epoch); _check_start(start_epoch, n_epoch)
     if mode not in clr_modes: raise ValueError(f"mode={mode!r} is unknown: use one of {', '.join(map(repr, clr_modes))}")
+    check_batches(self); check_pos('div', div)
+    if wd is not None: check_nonneg('wd', wd)
     n = len(opt_groups(self))
+    check_pos('lr_max', self.lr if lr_max is None else lr_max)
     top = group_vals(self.lr if lr_max is None else lr_max, n, 'lr_max')
     base = top/div if base_lr is None else group_vals(base_lr, n, 'base_lr')
+    if not np.isfinite(base).all(): raise ValueError(f"base_lr={base.tolist()}: must be finite")
     if (base>=top).any(): raise ValueError(f"base_lr={base.tolist()} must be below lr_max={top.tolist()} in every group")
     if (base<0).any(): raise ValueError(f"base_lr={base.tolist()} must not be negative")
     ne = epoch_len(self)
@@ -139,10 +143,13 @@ def fit_warm_restarts(self:Learner,
     check_int('n_cycles', n_cycles); check_int('cycle_len', cycle_len)
     check_int('cycle_mult', cycle_mult)
     if not 0<cycle_decay<=1: raise ValueError(f"cycle_decay={cycle_decay!r}: must be in (0, 1]")
+    check_batches(self)
+    if wd is not None: check_nonneg('wd', wd)
     n = len(opt_groups(self))
+    check_pos('lr_max', self.lr if lr_max is None else lr_max)
     top = group_vals(self.lr if lr_max is None else lr_max, n, 'lr_max')
     eta = group_vals(eta_min, n, 'eta_min')
-    if (eta<0).any() or (eta>=top).any(): raise ValueError(f"eta_min={eta.tolist()} must be >= 0 and below lr_max={top.tolist()}")
+    if not np.isfinite(eta).all() or (eta<0).any() or (eta>=top).any(): raise ValueError(f"eta_min={eta.tolist()} must be >= 0 and below lr_max={top.tolist()}")
     epochs = [cycle_len*cycle_mult**i for i in range(n_cycles)]
     _check_start(start_epoch, sum(epochs))
     n_iters = [e*epoch_len(self) for e in epochs]

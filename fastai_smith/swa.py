@@ -34,28 +34,32 @@ class SWA(ResultsCallback):
         if start_pct is not None and not 0<=start_pct<1: raise ValueError(f"start_pct={start_pct!r}: must be in [0, 1)")
         if start_epoch is not None: check_int('start_epoch', start_epoch, 0)
         lrs = [] if swa_lr is None else [swa_lr.start, swa_lr.stop] if isinstance(swa_lr, slice) else L(swa_lr, use_list=None)
-        if any(o is not None and not o>0 for o in np.array(list(lrs), dtype=object).ravel()):
+        if any(o is not None and not (is_num(o) and o>0 and math.isfinite(o)) for o in np.array(list(lrs), dtype=object).ravel()):
             raise ValueError(f"swa_lr={swa_lr!r}: SWA learning rates must be > 0")
         self.cyclic = isinstance(swa_lr, tuple) and len(swa_lr)==2 and not isinstance(swa_lr, slice)
         if self.cyclic and not cycle_len: raise ValueError("a cyclical swa_lr=(high, low) needs cycle_len (iterations per cycle)")
         if not (every in ('epoch', 'cycle') or (is_int(every) and every>=1)):
             raise ValueError(f"every={every!r}: use 'epoch', 'cycle' or a number of batches >= 1")
         if cycle_len is not None: check_int('cycle_len', cycle_len)
-        if anneal_epochs<0: raise ValueError(f"anneal_epochs={anneal_epochs!r}: must be >= 0")
+        check_int('anneal_epochs', anneal_epochs, 0)
+        if bn_batches is not None: check_int('bn_batches', bn_batches)   # 0 batches would leave BatchNorm at mean 0, variance 1
         store_attr()
         self.averaged,self.raw_weights = None,None
 
-    def begin_fit(self):
+    def check_fit(self):
+        "The SWA phase and its averaging points in this fit, refused before any batch when the fit cannot hold them"
         n_iter = len(self.dls.train)
         self.total = self.n_epoch*n_iter
         self.start_iter = self.start_epoch*n_iter if self.start_epoch is not None else int(self.start_pct*self.total)
         if self.start_iter >= self.total:
-            raise ValueError(f"SWA would start at iteration {self.start_iter} (epoch {self.start_iter/n_iter:g}) but this fit ends "
+            raise ValueError(f"SWA would start at iteration {self.start_iter} (epoch {self.start_iter/max(n_iter, 1):g}) but this fit ends "
                              f"at iteration {self.total} ({self.n_epoch} epochs): start earlier or train longer")
         sch = getattr(self.learn, 'iter_scheduler', None)   # the cyclical schedule of this fit, if any
         self.ends = sch.fit_ends if isinstance(sch, IterScheduler) else set()
         if self.every=='cycle' and not self.cycle_len and not self.ends:
             raise ValueError("every='cycle' needs cycle_len or a cyclical fit (`fit_clr`, `fit_warm_restarts`): this fit has no cycle ends")
+
+    def begin_fit(self):
         n = len(self.opt.param_lists)
         if self.swa_lr is None: self.lr_hi = self.lr_lo = None
         elif self.cyclic: self.lr_hi,self.lr_lo = group_vals(self.swa_lr[0], n, 'swa_lr'),group_vals(self.swa_lr[1], n, 'swa_lr')
@@ -136,7 +140,11 @@ def fit_one_cycle_swa(self:Learner,
     **kwargs # passed to `SWA` (every, cycle_len, keep_raw, valid_averaged, bn_batches)
 ) -> SWA:
     "`n_epoch` epochs of 1cycle, then `swa_epochs` of SWA: the reference write-ups' recipe; the average ends in `learn.model`; returns the `SWA`"
-    check_int('swa_epochs', swa_epochs); check_int('n_epoch', n_epoch)
+    check_int('swa_epochs', swa_epochs); check_int('n_epoch', n_epoch); check_batches(self)
+    if lr_max is not None: check_pos('lr_max', lr_max)
+    if wd is not None: check_nonneg('wd', wd)
+    for k,v in (('div', div), ('div_final', div_final)): check_pos(k, v)
+    if not 0<=pct_start<=1: raise ValueError(f"pct_start={pct_start!r}: must be in [0, 1]")
     swa = SWA(start_epoch=n_epoch, swa_lr=swa_lr, anneal_epochs=anneal_epochs, **kwargs)
     opt_groups(self)
     self.opt.set_hyper('lr', self.lr if lr_max is None else lr_max)

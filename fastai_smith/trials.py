@@ -176,6 +176,7 @@ class TrialRunner:
         store_attr('executor,learner_factory,cpus_per_trial,gpus_per_trial')
         if not (isinstance(div_mult, (int, float)) and div_mult>1): raise ValueError(f"div_mult={div_mult!r}: must be a number > 1")
         dls = learn.dls
+        check_batches(learn)
         if len(dls.loaders)<2 or not len(dls.valid.dataset): raise ValueError("the learner has no validation set: trials are read from the validation loss; give it DataLoaders with a validation set")
         own = wd_mode_of(learn.opt_func)
         if wd_mode not in (None, 'decoupled', 'l2'): raise ValueError(f"wd_mode={wd_mode!r}: use 'decoupled', 'l2' or None (the optimizer's own)")

@@ -111,8 +111,7 @@ def smith_tune(self:Learner,
     if not isinstance(swa, bool): check_int('swa', swa)
     if (swa is not False) and (fit_epochs is None or not train): raise ValueError(f"swa={swa!r} needs fit_epochs (and train=True): SWA finishes the final training")
     if len(self.dls.loaders)<2 or not len(self.dls.valid.dataset): raise ValueError("the learner has no validation set: trials are read from the validation loss; give it DataLoaders with a validation set")
-    n_iter = epoch_len(self)
-    if not n_iter: raise ValueError(f"the training DataLoader yields no batch ({len(self.dls.train.dataset)} items, batch size {self.dls.train.bs}, drop_last={self.dls.train.drop_last}): use a smaller batch size")
+    check_batches(self); n_iter = epoch_len(self)
     if budget is not None: check_pos('budget', budget)
     B = ifnone(budget, H)
     notes = []
