@@ -15,8 +15,9 @@ from .core import *
 __all__ = ['ValidCurve', 'DivergenceStop', 'Finding', 'Diagnosis', 'diagnose_losses']
 
 # %% ../nbs/09_diagnose.ipynb #5fb169f6
+def _names(rec): return list(rec.metric_names[1:-1] if rec.add_time else rec.metric_names[1:])
 def _valid_idx(rec):
-    names = list(rec.metric_names[1:-1] if rec.add_time else rec.metric_names[1:])
+    names = _names(rec)
     return names.index('valid_loss') if 'valid_loss' in names else None
 
 # %% ../nbs/09_diagnose.ipynb #1010ff4f
@@ -85,12 +86,13 @@ _advice = dict(
     overfitting="more regularisation: raise the weight decay a half-decade (x3), or use a larger learning rate or more augmentation; do not trust the later fall of the validation loss",
     underfitting="less regularisation: lower the weight decay a half-decade (/3) or use less augmentation/dropout; or train longer, or a larger model",
     balanced="nothing to change: keep these hyper-parameters",
+    no_evidence="nothing to read: fit with a validation set of at least two classes (and `ValidCurve` for points within epochs)",
 )
 
 @dataclass
 class Finding:
     "One clue found in a fit's losses"
-    kind:str # 'diverged', 'unstable', 'overfitting', 'underfitting' or 'balanced'
+    kind:str # 'diverged', 'unstable', 'overfitting', 'underfitting', 'balanced' or 'no_evidence'
     evidence:str # what was seen, with iterations and values
     suggestion:str # what to change
     iters:tuple=() # the iterations the evidence is about
@@ -193,10 +195,8 @@ def diagnose_losses(
         if len(va)>=2 and va[-1] < tr[-1] and va[-1] < va[-2]:
             fs.append(Finding('underfitting', f"at the end validation loss {_fmt(va[-1])} is below training loss {_fmt(tr[-1])} and still falling "
                               f"(from {_fmt(va[-2])} at iteration {int(it[-2])})", _advice['underfitting'], (int(it[-2]), int(it[-1]))))
-    if not fs:
-        msg = (f"validation loss {_fmt(va[-1])} against training loss {_fmt(tr[-1])} at the end, no bump" if len(va)
-               else "no validation loss was recorded")
-        fs.append(Finding('balanced', msg, _advice['balanced']))
+    if not fs and not len(va): fs.append(Finding('no_evidence', "no validation loss was recorded", _advice['no_evidence']))
+    if not fs: fs.append(Finding('balanced', f"validation loss {_fmt(va[-1])} against training loss {_fmt(tr[-1])} at the end, no bump", _advice['balanced']))
     return Diagnosis(fs, iters, train, valid, losses, lrs)
 
 # %% ../nbs/09_diagnose.ipynb #717e5424
@@ -219,10 +219,14 @@ def diagnose(self:Learner,
     ds = next((c.diverged for c in mine if isinstance(c, DivergenceStop)), None)
     if vc is not None and len(vc): iters,train,valid = vc.iter.values,vc.train_loss.values,vc.valid_loss.values
     else:
-        i = _valid_idx(rec)
-        vals = [v for v in rec.values if i is not None and len(v)>i]
-        iters,train,valid = rec.iters[:len(vals)],[v[0] for v in vals],[v[i] for v in vals]
+        i,n = _valid_idx(rec),len(_names(rec))
+        # whole epochs only: an epoch whose training phase was cancelled has no train_loss, and its row is shifted
+        rows = [(it,v) for it,v in zip(rec.iters, rec.values) if i is not None and len(v)==n]
+        iters,train,valid = [r[0] for r in rows],[r[1][0] for r in rows],[r[1][i] for r in rows]
     d = diagnose_losses(iters, train, valid, [float(l) for l in rec.losses], [float(l) for l in rec.lrs],
                         ds, tol, unstable_tol)
+    c = getattr(self.dls, 'c', None)
+    if is_int(c) and c<2 and 'balanced' in d:   # one class: every loss is near 0 for a trivial reason, there is no fit to judge
+        d.findings = L(Finding('no_evidence', f"the data has {c} class: the losses say nothing about the hyper-parameters", _advice['no_evidence']))
     if show: d.plot()
     return d
