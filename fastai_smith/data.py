@@ -127,11 +127,16 @@ def image_cache(
     verbose:bool=True, # say when the cache is built
 ) -> dict:
     "The images of `path` decoded to uint8 tensors, with labels, vocab and channel stats; read from the cache when it is current"
+    if size is not None: check_int('size', size)
+    if not isinstance(cache, (bool, str, Path)): raise ValueError(f"cache={cache!r}: use True (next to the data), a folder, or False (no cache)")
+    if isinstance(cache, (str, Path)) and Path(cache).exists() and not Path(cache).is_dir():
+        raise ValueError(f"cache={str(cache)!r} is a file: give a folder for the cache (it is created if missing), True or False")
     path,vn = _check_dir(path)
     ts,vs = _split_files(path, 'train'),_split_files(path, vn)
     tf,vf = [f for f,*_ in ts],[f for f,*_ in vs]
     tl,vl = [f.rsplit('/', 2)[-2] for f in tf],[f.rsplit('/', 2)[-2] for f in vf]
     vocab = sorted(set(tl))
+    if len(vocab)<2: raise ValueError(f"{path/'train'} has {len(vocab)} class{'' if len(vocab)==1 else 'es'} ({', '.join(vocab)}): a classifier needs at least two class folders")
     extra = sorted(set(vl)-set(vocab))
     if extra: raise ValueError(f"{path/vn} has classes not in {path/'train'}: {', '.join(extra[:5])}; every validation class needs training images")
     fp = _fingerprint(ts+vs)
@@ -290,6 +295,14 @@ def cifar_dls(
     # fastai infers the item types from the first item (an int); declare the others `CachedImage` takes, so that
     # `test_dl`/`predict` accept files and images
     dsets.tls[0].types[0] = (int, Path, str, Image.Image, np.ndarray)
+    nc = d['train_x'].shape[1]
+    if stats is not None:
+        try: m_,s_ = (np.asarray(s, dtype=float) for s in stats) if is_listy(stats) and len(stats)==2 else (None, None)
+        except (TypeError, ValueError): m_ = s_ = None
+        if m_ is None or m_.shape!=(nc,) or s_.shape!=(nc,):
+            raise ValueError(f"stats={stats!r}: give (mean, std) with one value per channel: the images have {nc} channel{'s' if nc>1 else ''}")
+        if not (np.isfinite(m_).all() and np.isfinite(s_).all() and (s_>0).all()):
+            raise ValueError(f"stats={stats!r}: means must be finite and standard deviations > 0 (a std of 0 makes every batch NaN)")
     mean,std = stats if stats is not None else (d['mean'], d['std'])
     device = ifnone(device, default_device())
     device = torch.device(device)

@@ -150,3 +150,28 @@ def test_cifar_sample_unpacks_once(tmp_path):
 def test_sample_archive_is_small():
     from fastai_smith.data import _sample_archive
     assert _sample_archive().stat().st_size <= 5_000_000
+
+def test_one_class(make_folder):
+    p = make_folder({'train/cat': 3, 'valid/cat': 2})
+    with pytest.raises(ValueError, match=r"train has 1 class \(cat\): a classifier needs at least two class folders"): cifar_dls(p, device='cpu')
+
+@pytest.mark.parametrize('stats,msg', [
+    (([0.5]*3, [0., 0.25, 0.25]), 'standard deviations > 0'),
+    (([0.5]*3, [float('nan')]*3), 'standard deviations > 0'),
+    (([0.5]*2, [0.25]*2), 'one value per channel: the images have 3 channels'),
+    (([0.5]*3,), 'give \\(mean, std\\)'),
+])
+def test_bad_stats(make_folder, stats, msg):
+    p = make_folder(SPEC)
+    with pytest.raises(ValueError, match=msg): cifar_dls(p, stats=stats, device='cpu', cache=False)
+
+def test_cache_is_a_file(make_folder, tmp_path):
+    p = make_folder(SPEC); f = tmp_path/'cache.pt'; f.write_bytes(b'mine')
+    with pytest.raises(ValueError, match="cache=.*cache.pt' is a file: give a folder"): cifar_dls(p, cache=f, device='cpu')
+    assert f.read_bytes() == b'mine'
+
+@pytest.mark.parametrize('size', [0, -4, 2.5])
+def test_bad_size_even_with_a_cache(make_folder, size):
+    p = make_folder(SPEC)
+    cifar_dls(p, device='cpu')   # a cache exists now: the bad size must still be refused, not ignored
+    with pytest.raises(ValueError, match=f"size={size!r}: must be an integer >= 1"): cifar_dls(p, size=size, device='cpu')
