@@ -149,10 +149,14 @@ def smith_tune(self:Learner,
         if T < min_iters and sum(stages.values()):
             for k in ('mom','wd','lr'):
                 if stages[k]: dropped.append(k); stages[k] = 0
-    elif budget is not None and cost(stages, te*tb) > B + 1e-9:
+    if given and budget is not None and cost(stages, te*tb) > B + 1e-9:
         raise ValueError(f"budget={budget} epochs cannot cover the plan: {sum(stages.values())} trials of {te*tb/n_iter:.3g} epochs"
                          + (f" + a range test of {n_lr:.3g}" if n_lr else '') + f" = {cost(stages, te*tb):.3g} epochs; "
                          "lower epochs or n_batches, shorten the grids, or raise the budget")
+    if given and te*tb < min_iters and sum(stages.values()):   # asked for: run them, but say what they are worth
+        short_msg = (f"trials of {te*tb} iteration{'s' if te*tb>1 else ''} ({te} epoch{'s' if te>1 else ''} of {tb} batch{'es' if tb>1 else ''}) are "
+                     f"shorter than min_iters={min_iters}: too short for their losses to tell choices apart; give more epochs or n_batches")
+        warn(short_msg); notes.append(short_msg[0].upper()+short_msg[1:]+'.')
     why = {'mom': 'momentum trials', 'wd': 'weight-decay trials', 'lr': "the LR's stability trial" if lr_rules==['smith'] else 'LR trials'}
     short = not given and T0 < min_iters   # the budget cannot lengthen a trial, only fit_epochs or more batches an epoch can
     for k in dropped:
