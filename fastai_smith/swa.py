@@ -66,6 +66,7 @@ class SWA(ResultsCallback):
         else: self.lr_hi = self.lr_lo = group_vals(self.swa_lr, n, 'swa_lr')
         self.avg = AveragedModel(get_model(self.model), device=None, use_buffers=False)
         self.lr0,self.n_averaged,self.averaged,self.raw_weights = None,0,None,None
+        if self.valid_averaged: self._guard_validation()
 
     @property
     def in_swa(self): return self.train_iter >= self.start_iter
@@ -112,6 +113,16 @@ class SWA(ResultsCallback):
         recompute_bn(m, self._bn_batches(bn_batches), self.dls.n_inp, device=next(m.parameters()).device)
         return raw,state_copy(m)
 
+    def _guard_validation(self):
+        "An error or Ctrl-C inside a validation gets no `after_validate` from fastai: put the raw weights back then too"
+        learn,orig = self.learn,type(self.learn)._do_epoch_validate
+        def _do_epoch_validate(*args, **kwargs):
+            try: return orig(learn, *args, **kwargs)
+            except BaseException:
+                self.after_validate(); vars(learn).pop('_do_epoch_validate', None)
+                raise
+        learn._do_epoch_validate = _do_epoch_validate   # this learner only, for this fit
+
     def before_validate(self):
         self._stash = None
         if self.fitting and self.valid_averaged and self.n_averaged:
@@ -122,6 +133,7 @@ class SWA(ResultsCallback):
         if getattr(self, '_stash', None) is not None: get_model(self.model).load_state_dict(self._stash); self._stash = None
 
     def end_fit(self):
+        vars(self.learn).pop('_do_epoch_validate', None)
         if not self.n_averaged: return
         self.raw_weights,self.averaged = self._averaged_state(self.bn_batches)
         get_model(self.model).load_state_dict(self.raw_weights if self.keep_raw else self.averaged)
