@@ -154,9 +154,13 @@ def lr_find_blocks(self:Learner,
     if groups is None:  # unfrozen groups: trainable beyond the BatchNorm layers that `train_bn` keeps trainable
         bn_ids = {id(p) for p in norm_bias_params(self.model, with_bias=False)}
         groups = [i for i,g in enumerate(gs) if any(p.requires_grad and id(p) not in bn_ids for p in g)]
-    bad = [g for g in groups if not 0<=g<n]
+    bad = [g for g in groups if not is_int(g) or not 0<=g<n]
     if bad: raise ValueError(f"groups {bad} do not exist: the learner has {n} groups (0..{n-1})")
     if not groups: raise ValueError("no group has trainable parameters: unfreeze some blocks first")
+    check_int('num_it', num_it, 6)
+    if not callable(suggest): raise ValueError(f"suggest={suggest!r}: give a suggestion function such as valley, loss_stops_falling or smith_max")
+    clash = sorted({'lr', 'ref_group', 'suggest_funcs', 'show_plot'} & set(kwargs))
+    if clash: raise ValueError(f"lr_find_blocks sets {', '.join(clash)} itself (one group at a time): leave {'it' if len(clash)==1 else 'them'} out")
     nm = suggest.func.__name__ if isinstance(suggest, partial) else suggest.__name__
     blocks = model_blocks(self.model, gs)
     rows,tests = [],[]

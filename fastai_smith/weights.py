@@ -124,6 +124,8 @@ def interpolation_curve(self:Learner,
     "Training and validation loss and metrics along the line between two state dicts"
     check_same_states(w1, w2)
     if bn not in ('recompute', 'interpolate'): raise ValueError(f"bn={bn!r}: use 'recompute' or 'interpolate'")
+    if n_batches is not None: check_int('n_batches', n_batches)
+    check_int('bn_batches', bn_batches)
     alphas = np.round(np.linspace(-0.5, 1.5, 41) if alphas is None else np.asarray(alphas, dtype=float).reshape(-1), 10)
     if not len(alphas) or not np.isfinite(alphas).all(): raise ValueError(f"alphas={alphas.tolist()}: give one or more finite numbers")
     rows = []
