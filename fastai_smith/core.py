@@ -10,8 +10,9 @@ import math
 from fastai.vision.all import *
 
 # %% auto #0
-__all__ = ['is_int', 'is_num', 'check_int', 'check_pos', 'check_nonneg', 'check_batches', 'moms3', 'group_vals', 'opt_groups',
-           'state_copy', 'recompute_bn', 'epoch_len', 'Exploration', 'exploring', 'observers', 'ResultsCallback']
+__all__ = ['is_int', 'is_num', 'check_int', 'check_pos', 'check_nonneg', 'check_num', 'check_choice', 'check_batches', 'moms3',
+           'group_vals', 'opt_groups', 'state_copy', 'recompute_bn', 'epoch_len', 'Exploration', 'exploring',
+           'observers', 'FitCheck', 'ResultsCallback']
 
 # %% ../nbs/00_core.ipynb #f6f6d93f
 def is_int(v) -> bool:
@@ -38,6 +39,20 @@ def check_nonneg(name:str, v):
     vs = list(np.asarray(v, dtype=object).ravel()) if is_listy(v) or isinstance(v, np.ndarray) else [v]
     for o in vs:
         if not is_num(o) or not (o>=0 and math.isfinite(o)): raise ValueError(f"{name}={v!r}: must be a number >= 0")
+
+def check_num(name:str, v, lo=None, hi=None, lo_open:bool=False, hi_open:bool=False):
+    "Raise a `ValueError` naming `name` unless `v` is a finite number from `lo` to `hi` (either may be `None`; `*_open` leaves that end out)"
+    ok = is_num(v) and math.isfinite(v) and (lo is None or (v>lo if lo_open else v>=lo)) and (hi is None or (v<hi if hi_open else v<=hi))
+    if ok: return
+    if lo is not None and hi is not None: want = f"in {'(' if lo_open else '['}{lo}, {hi}{')' if hi_open else ']'}"
+    elif lo is not None: want = f"a number {'>' if lo_open else '>='} {lo}"
+    elif hi is not None: want = f"a number {'<' if hi_open else '<='} {hi}"
+    else: want = 'a finite number'
+    raise ValueError(f"{name}={v!r}: must be {want}")
+
+def check_choice(name:str, v, choices):
+    "Raise a `ValueError` naming `name` unless `v` is one of `choices` (compared by type and value: `True` is not `1`)"
+    if not any(type(v)==type(c) and v==c for c in choices): raise ValueError(f"{name}={v!r}: use one of {', '.join(map(repr, choices))}")
 
 def check_batches(learn):
     "Raise a `ValueError` when the learner's training `DataLoader` yields no batch (fewer items than the batch size with `drop_last`)"
@@ -139,13 +154,30 @@ def observers(learn:Learner) -> list:
     return [cb for cb in learn.cbs if isinstance(cb, (TrackerCallback, CSVLogger, ShowGraphCallback))
             or names & {c.__name__ for c in type(cb).__mro__}]
 
+class FitCheck(Callback):
+    "Runs the `check_fit` of every `ResultsCallback` on the learner first in a fit, so a refused fit changes nothing (not even the recorder)"
+    order = TrainEvalCallback.order-2   # before fastai's own callbacks set up the fit: training mode, counters, the recorder's lists
+    def before_fit(self):
+        if self.learn.lock.locked(): return   # `validate`/`get_preds` hold the lock: not a fit
+        for cb in self.learn.cbs.sorted('order'):
+            if isinstance(cb, ResultsCallback) and cb._runs(self.learn): cb.check_fit()
+
 class ResultsCallback(Callback):
     "Base of callbacks that keep a fit's results: they stand aside in exploration and in `validate`/`get_preds`"
     explore,fitting = False,False   # explore: also run in exploration fits
+    # attached to a learner, a `FitCheck` comes with it, and goes when the last `ResultsCallback` leaves
+    @property
+    def learn(self): return self.__dict__.get('_learn')
+    @learn.setter
+    def learn(self, l):
+        old = self.__dict__.get('_learn'); self.__dict__['_learn'] = l
+        if l is not None and not any(isinstance(c, FitCheck) for c in l.cbs): l.add_cb(FitCheck())
+        if old is not None and old is not l and not any(isinstance(c, ResultsCallback) and c is not self for c in old.cbs):
+            old.remove_cbs([c for c in old.cbs if isinstance(c, FitCheck)])
+    def _runs(self, learn): return not hasattr(learn, 'gather_preds') and (self.explore or not exploring(learn))
     def before_fit(self):
-        self.run = not hasattr(self.learn, 'gather_preds') and (self.explore or not exploring(self.learn))
+        self.run = self._runs(self.learn)
         self.fitting = False
-        if self.run and not self.learn.lock.locked(): self.check_fit()   # a fit: `validate`/`get_preds` hold the lock
     def before_train(self):
         if self.fitting: return
         self.fitting = True

@@ -22,6 +22,7 @@ __all__ = ['channel_stats', 'image_cache', 'cifar_sample', 'PadCropFlip', 'Cache
 _valid_names = ('valid', 'test')
 
 def _check_dir(path:Path):
+    if not isinstance(path, (str, Path)): raise ValueError(f"path={path!r}: give the folder (a str or Path) with train/<class>/* and valid/<class>/* (or test/<class>/*)")
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path} does not exist: pass a folder with train/<class>/* and valid/<class>/* (or test/<class>/*)")
     if not path.is_dir(): raise NotADirectoryError(f"{path} is not a folder: pass a folder with train/ and valid/ (or test/)")
@@ -128,6 +129,7 @@ def image_cache(
 ) -> dict:
     "The images of `path` decoded to uint8 tensors, with labels, vocab and channel stats; read from the cache when it is current"
     if size is not None: check_int('size', size)
+    if n_workers is not None: check_int('n_workers', n_workers)
     if not isinstance(cache, (bool, str, Path)): raise ValueError(f"cache={cache!r}: use True (next to the data), a folder, or False (no cache)")
     if isinstance(cache, (str, Path)) and Path(cache).exists() and not Path(cache).is_dir():
         raise ValueError(f"cache={str(cache)!r} is a file: give a folder for the cache (it is created if missing), True or False")
@@ -188,7 +190,7 @@ def _reflect(i:Tensor, n:int) -> Tensor:
 class PadCropFlip(Transform):
     "Reflect-pad by `pad`, random crop back to the original size and random horizontal flip, on a batch"
     split_idx,order = 0,5
-    def __init__(self, pad:int=4, flip:bool=True): store_attr()
+    def __init__(self, pad:int=4, flip:bool=True): check_int('pad', pad, 0); store_attr()
     def encodes(self, x:TensorImage):
         bs,c,h,w = x.shape
         p,dev = self.pad,x.device
@@ -278,11 +280,13 @@ def cifar_dls(
     **kwargs # passed to `Datasets.dataloaders` (e.g. `shuffle`, `drop_last`, `pin_memory`)
 ) -> DataLoaders:
     "Fast fastai `DataLoaders` for a CIFAR-style image folder: decoded once, batched on tensors, augmented on the device"
-    if path is None:
-        if name not in _urls: raise ValueError(f"name={name!r} is unknown: use one of {', '.join(map(repr, _urls))}, or pass path=")
-        path = cifar_sample() if name=='cifar10_sample' else untar_data(_urls[name])
+    if not isinstance(name, str) or name not in _urls: raise ValueError(f"name={name!r} is unknown: use one of {', '.join(map(repr, _urls))}, or pass path=")
     for k,v in (('bs',bs),('val_bs',val_bs)):
-        if v is not None and (not isinstance(v, int) or v<1): raise ValueError(f"{k}={v!r}: the batch size must be a positive int")
+        if v is not None and (not is_int(v) or v<1): raise ValueError(f"{k}={v!r}: the batch size must be a positive int")
+    check_int('seed', seed, 0); check_int('pad', pad, 0); check_int('num_workers', num_workers, 0)
+    try: device = torch.device(ifnone(device, default_device()))
+    except (RuntimeError, TypeError): raise ValueError(f"device={device!r}: not a torch device; use 'cpu', 'cuda', 'cuda:1', ... or None") from None
+    if path is None: path = cifar_sample() if name=='cifar10_sample' else untar_data(_urls[name])
     d = image_cache(path, size=size, cache=cache)
     vocab = d['vocab']
     ti = _subsample(d['train_y'], n_train, seed, 'n_train', vocab, 'training')
@@ -304,8 +308,6 @@ def cifar_dls(
         if not (np.isfinite(m_).all() and np.isfinite(s_).all() and (s_>0).all()):
             raise ValueError(f"stats={stats!r}: means must be finite and standard deviations > 0 (a std of 0 makes every batch NaN)")
     mean,std = stats if stats is not None else (d['mean'], d['std'])
-    device = ifnone(device, default_device())
-    device = torch.device(device)
     tfms = [IntToFloatTensor(), Normalize.from_stats(tensor(mean), tensor(std), cuda=device.type=='cuda')]
     if augment and (pad or flip): tfms.insert(0, PadCropFlip(pad, flip))
     dls = dsets.dataloaders(bs=bs, val_bs=ifnone(val_bs, 2*bs), dl_type=TensorDL, after_batch=tfms, device=device,
@@ -329,6 +331,8 @@ def trial_dls(dls:DataLoaders,
     seed:int=0, # seed of the validation subset
 ) -> DataLoaders:
     "`dls` with shorter training epochs and a fixed random subset of the validation set"
+    if not isinstance(dls, DataLoaders): raise ValueError(f"dls is a {type(dls).__name__}: give fastai `DataLoaders` (e.g. `learn.dls`)")
+    check_int('seed', seed, 0)
     trn,val = dls.train,dls.valid
     if n_batches is not None:
         check_int('n_batches', n_batches)

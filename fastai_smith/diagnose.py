@@ -29,6 +29,7 @@ class ValidCurve(ResultsCallback):
         max_batches:int|None=None, # validation batches per extra point (default: all of `dls.valid`)
     ):
         check_int('n_evals', n_evals)
+        if max_batches is not None: check_int('max_batches', max_batches)
         store_attr(); self.curve,self.fit_losses = None,None
     def begin_fit(self):
         n = len(self.dls.train)
@@ -66,7 +67,7 @@ class DivergenceStop(ResultsCallback):
     "Cancel the fit when the loss is not finite or the smoothed loss exceeds `mult` times the first batch's loss: `diverged`"
     order,explore = Recorder.order+10,True   # trials stop with it
     def __init__(self, mult:float=4.):
-        if not (is_num(mult) and mult>1): raise ValueError(f"mult={mult!r}: must be a number > 1")
+        check_num('mult', mult, lo=1, lo_open=True)
         store_attr(); self.diverged,self.fit_losses = None,None
     def begin_fit(self): self.start,self.diverged,self.fit_losses = None,None,self.recorder.losses
     def after_batch(self):
@@ -145,6 +146,13 @@ def _bumps(iters, train, valid, tol):
         i = k
     return res
 
+def _seq(name, o):
+    "`o` as a 1-D float array, refused with its name if it is not a sequence of numbers"
+    try: a = np.asarray(o, dtype=float)
+    except (TypeError, ValueError): a = None
+    if a is None or a.ndim!=1: raise ValueError(f"{name}={o!r}: must be a 1-D sequence of numbers")
+    return a
+
 def diagnose_losses(
     iters, # iterations of the validation points
     train, # training loss (smoothed) at those iterations
@@ -156,7 +164,10 @@ def diagnose_losses(
     unstable_tol:float=0.5, # relative rise of the training loss above its running minimum that counts as instability
 ) -> Diagnosis:
     "Smith's clues of under/overfitting and instability in a fit's losses"
-    iters,train,valid = (np.asarray(o, dtype=float) for o in (iters,train,valid))
+    check_nonneg('tol', tol); check_nonneg('unstable_tol', unstable_tol)
+    iters,train,valid,losses,lrs = (None if o is None else _seq(n, o) for n,o in (('iters', iters), ('train', train), ('valid', valid), ('losses', losses), ('lrs', lrs)))
+    if diverged is not None and not (isinstance(diverged, dict) and {'iter', 'smooth_loss', 'start', 'lr'} <= set(diverged)):
+        raise ValueError(f"diverged={diverged!r}: give what `DivergenceStop.diverged` holds (a dict with 'iter', 'smooth_loss', 'start' and 'lr'), or None")
     if not len(iters)==len(train)==len(valid): raise ValueError(f"iters, train and valid need the same length, got {len(iters)}, {len(train)}, {len(valid)}")
     fs = []
     bad = [(int(i),'validation',v) for i,v in zip(iters, valid) if not math.isfinite(v)]

@@ -154,6 +154,7 @@ def lr_find_blocks(self:Learner,
     if groups is None:  # unfrozen groups: trainable beyond the BatchNorm layers that `train_bn` keeps trainable
         bn_ids = {id(p) for p in norm_bias_params(self.model, with_bias=False)}
         groups = [i for i,g in enumerate(gs) if any(p.requires_grad and id(p) not in bn_ids for p in g)]
+    if not is_listy(groups): raise ValueError(f"groups={groups!r}: give a list of parameter group indices, e.g. [1, 2], or None")
     bad = [g for g in groups if not is_int(g) or not 0<=g<n]
     if bad: raise ValueError(f"groups {bad} do not exist: the learner has {n} groups (0..{n-1})")
     if not groups: raise ValueError("no group has trainable parameters: unfreeze some blocks first")

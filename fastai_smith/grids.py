@@ -49,10 +49,14 @@ def _round1(x:float) -> float: return float(f'{x:.0e}')
 
 def default_wds(wd_mode:str|None) -> tuple:
     "Smith's first grid (1e-3, 1e-4, 1e-5) for L2; a hundred times larger for decoupled weight decay (fastai's default 1e-2 in the middle)"
+    check_choice('wd_mode', wd_mode, (None, 'decoupled', 'l2'))
     return (1e-3, 1e-4, 1e-5) if wd_mode=='l2' else (1e-1, 1e-2, 1e-3)
 
 def wd_refine(tested:dict, step:float) -> list:
     "Geometric midpoints (1 significant figure) between the best of `tested` {wd: loss} and its neighbours `step` decades away"
+    check_pos('step', step)
+    if not isinstance(tested, dict) or not tested: raise ValueError(f"tested={tested!r}: give a dict {{weight decay: validation loss}} of the values tried")
+    check_pos('tested', list(tested))
     best = min(tested, key=lambda w: (tested[w], w))
     lb = math.log10(best)
     cands = [_round1(10**(lb+s*step/2)) for s in (-1, 1)]
@@ -104,7 +108,7 @@ def wd_grid(self:Learner,
     "Short 1cycle trials over weight decays, refined by half-decades around the best: `wd` is the best, `ranked` the table"
     if wds is None: wds = default_wds(wd_mode if wd_mode is not None else wd_mode_of(self.opt_func))
     check_wds('wds', wds)
-    if not (isinstance(precision, (int, float)) and precision>0): raise ValueError(f"precision={precision!r}: must be > 0 decades")
+    check_pos('precision', precision)
     check_int('max_extend', max_extend, 0)
     lr_max = grid_args(self, lr_max, None)
     moms = moms3(ifnone(moms, self.moms))

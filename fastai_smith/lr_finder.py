@@ -19,11 +19,21 @@ __all__ = ['CLRBounds', 'loss_stops_falling', 'smith_max', 'clr_bounds', 'RangeT
 # %% ../nbs/05_lr_finder.ipynb #af200ec1
 def _np(o): return np.asarray(to_np(o) if isinstance(o, Tensor) else o, dtype=float)
 
+def _curve(lrs, losses):
+    "`lrs` and `losses` as float arrays, refused unless they are one curve: 1-D, equal lengths of 2 or more, LRs positive, no NaN loss"
+    try: a,b = _np(lrs),_np(losses)
+    except (TypeError, ValueError): a = b = None
+    if a is None or a.ndim!=1 or b.ndim!=1 or len(a)!=len(b) or len(a)<2:
+        raise ValueError(f"lrs and losses must be two 1-D sequences of numbers of the same length (2 or more), not {type(lrs).__name__} and {type(losses).__name__}")
+    if not (np.isfinite(a) & (a>0)).all(): raise ValueError("lrs: every LR must be a positive finite number")
+    if np.isnan(b).any(): raise ValueError("losses: a NaN loss has no place on the curve; cut the curve where it diverged")
+    return a,b
+
 def _interp_loss(lr, lrs, losses): return float(np.interp(np.log(lr), np.log(lrs), losses))
 
 def loss_stops_falling(lrs, losses, num_it:int=None, frac:float=0.1):
     "The first LR from which the loss has less than `frac` of its total fall left before its minimum"
-    lrs,losses = _np(lrs),_np(losses)
+    lrs,losses = _curve(lrs, losses); check_num('frac', frac, 0, 1)
     i_min = int(losses.argmin())
     drop = losses[:i_min+1].max() - losses[i_min]
     i = int(np.nonzero(losses[:i_min+1] - losses[i_min] <= frac*drop)[0][0])
@@ -38,7 +48,7 @@ def _rise_idx(lrs, losses, tol, rel=0.02):
 
 def smith_max(lrs, losses, num_it:int=None, div:float=10., tol:float=0.1):
     "`div` times below the LR where the loss starts to rise (climbs back by `tol` of its total drop)"
-    lrs,losses = _np(lrs),_np(losses)
+    lrs,losses = _curve(lrs, losses); check_pos('div', div); check_nonneg('tol', tol)
     lr = float(lrs[_rise_idx(lrs, losses, tol)])/div
     return lr, (lr, _interp_loss(lr, lrs, losses))
 
@@ -46,6 +56,7 @@ CLRBounds = namedtuple('CLRBounds', ['base_lr', 'lr_max'])
 
 def clr_bounds(lrs, losses, num_it:int=None, div:float=10., base_div:float=6., tol:float=0.1):
     "`CLRBounds(base_lr, lr_max)`: `lr_max` from `smith_max`, `base_lr = lr_max/base_div`"
+    check_pos('base_div', base_div)
     top,pt = smith_max(lrs, losses, num_it, div, tol)
     return CLRBounds(top/base_div, top), pt
 
@@ -125,16 +136,21 @@ def lr_range_test(self:Learner,
     ref_group:int=-1, # the group whose LR is swept from start_lr to end_lr and reported (default: the last, the head)
 ) -> RangeTest:
     "State-safe LR range test that keeps the ratios between parameter groups"
-    if not 0<start_lr<end_lr: raise ValueError(f"start_lr={start_lr!r}, end_lr={end_lr!r}: need 0 < start_lr < end_lr")
+    check_pos('start_lr', start_lr); check_pos('end_lr', end_lr)
+    if not start_lr<end_lr: raise ValueError(f"start_lr={start_lr!r}, end_lr={end_lr!r}: need 0 < start_lr < end_lr")
     check_int('num_it', num_it, 6); check_batches(self)
-    if not 0<=beta<1: raise ValueError(f"beta={beta!r}: must be in [0, 1)")
+    check_num('div_thresh', div_thresh, lo=1, lo_open=True); check_int('n_valid', n_valid)
+    check_num('beta', beta, 0, 1, hi_open=True)
+    if skip_start is not None: check_int('skip_start', skip_start, 0)
+    check_int('skip_end', skip_end, 0)
+    if not is_int(ref_group): raise ValueError(f"ref_group={ref_group!r}: must be an integer, the index of a parameter group")
     for f in tuplify(suggest_funcs):
         if not callable(f): raise ValueError(f"suggest_funcs={suggest_funcs!r}: give functions (lrs, losses, num_it) -> (lr, point), such as valley, loss_stops_falling, smith_max or clr_bounds, not {f!r}")
     with self.preserve_state():
         n = len(opt_groups(self))
         r = np.ones(n) if lr is None else group_vals(lr, n, 'lr')
         if not -n<=ref_group<n: raise ValueError(f"ref_group={ref_group}: the learner has {n} parameter groups")
-        if (r<0).any() or r[ref_group]<=0: raise ValueError(f"lr={r.tolist()}: ratios must be >= 0 and group {ref_group}'s > 0")
+        if not np.isfinite(r).all() or (r<0).any() or r[ref_group]<=0: raise ValueError(f"lr={r.tolist()}: ratios must be >= 0 and group {ref_group}'s > 0")
         r = r/r[ref_group]
         vb = None
         if valid:
@@ -144,7 +160,8 @@ def lr_range_test(self:Learner,
         with self.no_logging(): self.fit(math.ceil(num_it/epoch_len(self)), cbs=[cb, Exploration()])
     lrs,losses = np.array(cb.lrs),np.array(cb.losses)
     s = ifnone(skip_start, num_it//10)
-    e = len(lrs)-skip_end if len(lrs)-skip_end-s >= 3 else len(lrs)
+    n_ok = len(lrs) - int(len(lrs)>0 and not np.isfinite(losses[-1]))   # the reading that stopped a diverging test is not on the curve
+    e = n_ok-skip_end if n_ok-skip_end-s >= 3 else n_ok
     sugg,points = {},{}
     for f in tuplify(suggest_funcs):
         nm = f.func.__name__ if isinstance(f, partial) else f.__name__

@@ -37,13 +37,15 @@ class BasicBlock(Module):
 _heads = ('pool', 'concat')
 _shortcuts = ('A', 'B')
 
-def _check_choice(name, val, valid):
-    if val not in valid: raise ValueError(f"{name}={val!r} is not valid: use one of {', '.join(map(repr, valid))}")
-
 # %% ../nbs/01_models.ipynb #20614d68
+def _check_head(head, ps, lin_ftrs):
+    check_choice('head', head, _heads); check_num('ps', ps, 0, 1, hi_open=True)
+    if lin_ftrs is not None and (not is_listy(lin_ftrs) or not all(is_int(o) and o>=1 for o in lin_ftrs)):
+        raise ValueError(f"lin_ftrs={lin_ftrs!r}: give a list of hidden layer sizes (integers >= 1), or None")
+
 def cifar_head(nf:int, n_out:int, head:str='pool', ps:float=0.25, lin_ftrs:list|None=None) -> nn.Sequential:
     "The paper's global-average-pool + linear head, or fastai's concat-pool head (`create_head`)"
-    _check_choice('head', head, _heads)
+    _check_head(head, ps, lin_ftrs)
     if head=='pool': return nn.Sequential(nn.AdaptiveAvgPool2d(1), Flatten(), nn.Linear(nf, n_out))
     return create_head(nf, n_out, lin_ftrs=ifnone(lin_ftrs, [2*nf]), ps=ps, concat_pool=True)
 
@@ -62,8 +64,10 @@ class ResNetCifar(nn.Sequential):
     ):
         if not isinstance(depth, int) or depth<8 or (depth-2)%6:
             raise ValueError(f"depth={depth!r} is not 6n+2 for an integer n>=1: use 8, 14, 20, 32, 44, 56, 110, ...")
-        if n_out<1: raise ValueError(f"n_out={n_out!r}: the number of classes must be at least 1")
-        _check_choice('shortcut', shortcut, _shortcuts)
+        if not is_int(n_out) or n_out<1: raise ValueError(f"n_out={n_out!r}: the number of classes must be an integer >= 1")
+        if not is_listy(widths) or len(widths)!=3 or not all(is_int(w) and w>=1 for w in widths):
+            raise ValueError(f"widths={widths!r}: give the filters of the three stages, three integers >= 1, e.g. (16, 32, 64)")
+        check_int('n_in', n_in); check_choice('shortcut', shortcut, _shortcuts); _check_head(head, ps, lin_ftrs)
         n = (depth-2)//6
         stages,ni = [],widths[0]
         for i,nf in enumerate(widths):
@@ -139,6 +143,7 @@ def cifar_learner(
     **kwargs # everything else `Learner` accepts (`opt_func`, `lr`, `wd`, `loss_func`, `path`, ...)
 ) -> Learner:
     "A `Learner` for a CIFAR ResNet, split into blocks, with accuracy and top-5 accuracy"
+    if not isinstance(dls, DataLoaders): raise ValueError(f"dls is a {type(dls).__name__}: give fastai `DataLoaders`, e.g. from `cifar_dls` or `ImageDataLoaders`")
     c = getattr(dls, 'c', None)
     n_out = ifnone(n_out, c)
     if n_out is None: raise ValueError("n_out=None and the DataLoaders have no `c`: pass n_out, the number of classes")
@@ -147,7 +152,8 @@ def cifar_learner(
     bad = set(kwargs) - set(inspect.signature(Learner.__init__).parameters)
     if 'pretrained' in bad: raise ValueError("pretrained: the CIFAR ResNets have no pretrained weights; for a pretrained timm or torchvision model use fastai's `vision_learner(dls, arch, pretrained=True)`")
     if bad: raise TypeError(f"cifar_learner: {', '.join(sorted(bad))} is not an argument of cifar_learner or fastai's Learner")
-    _check_choice('head', head, _heads)
+    check_choice('head', head, _heads)
+    if model_kwargs is not None and not isinstance(model_kwargs, dict): raise ValueError(f"model_kwargs={model_kwargs!r}: give a dict of the model constructor's arguments, or None")
     model = _get_model(arch, n_out, head, dict(model_kwargs or {}))
     if splitter is None: splitter = cifar_resnet_split if isinstance(model, ResNetCifar) else trainable_params
     if metrics is None: metrics = [accuracy, top_k_accuracy] if n_out>5 else [accuracy]

@@ -50,6 +50,9 @@ clr_modes = ('triangular', 'triangular2', 'exp_range')
 
 def clr_sched(base, top, step_size:int, mode:str='triangular', gamma:float=1., step_size_down:int|None=None):
     "Function of the iteration: torch's `CyclicLR` from `base` to `top` (numbers or per-group arrays)"
+    check_nonneg('base', base); check_nonneg('top', top); check_int('step_size', step_size)
+    check_choice('mode', mode, clr_modes); check_num('gamma', gamma, 0, 1, lo_open=True)
+    if step_size_down is not None: check_int('step_size_down', step_size_down)
     up,down = step_size,ifnone(step_size_down, step_size)
     total = up+down; ratio = up/total
     def _f(it):
@@ -95,8 +98,8 @@ def fit_clr(self:Learner,
     ne = epoch_len(self)
     step_size = ifnone(step_size, max(1, min(2*ne, n_epoch*ne//2)))
     check_int('step_size', step_size)
-    if not 0<gamma<=1: raise ValueError(f"gamma={gamma!r}: must be in (0, 1]")
-    if moms is not None and (len(moms)!=2 or not all(0<=m<1 for m in moms)):
+    check_num('gamma', gamma, 0, 1, lo_open=True)
+    if moms is not None and (not is_listy(moms) or len(moms)!=2 or not all(is_num(m) and 0<=m<1 for m in moms)):
         raise ValueError(f"moms={moms!r}: expected (momentum at base_lr, momentum at lr_max), each in [0, 1), or None")
     scheds = {'lr': clr_sched(base, top, step_size, mode, gamma)}
     if moms is not None: scheds['mom'] = clr_sched(moms[0], moms[1], step_size, mode, gamma)
@@ -110,7 +113,12 @@ def fit_clr(self:Learner,
 class HyperRecorder(ResultsCallback):
     "Record the hyper-parameters of every group at every training batch, after the schedulers set them: `vals`"
     order,run_valid = ParamScheduler.order+10,False
-    def __init__(self, keys=('lr','mom')): self.keys = keys
+    def __init__(self, keys=('lr','mom')):
+        self.keys = tuplify(keys)
+        if not self.keys or not all(isinstance(k, str) for k in self.keys): raise ValueError(f"keys={keys!r}: give hyper-parameter names such as 'lr', 'mom', 'wd'")
+    def check_fit(self):
+        bad = [k for k in self.keys if k not in self.opt.hypers[0]]
+        if bad: raise ValueError(f"keys={self.keys!r}: {bad} are not hyper-parameters of this optimizer, which has {list(self.opt.hypers[0])}")
     def begin_fit(self): self.vals = {k:[] for k in self.keys}
     def before_batch(self):
         for k in self.keys: self.vals[k].append([h[k] for h in self.opt.hypers])
@@ -118,6 +126,9 @@ class HyperRecorder(ResultsCallback):
 # %% ../nbs/04_schedules.ipynb #dcb8612d
 def sgdr_sched(top, n_iters:list, eta_min=0., decay:float=1.):
     "Function of the iteration: cosine from `top*decay**i` to `eta_min` over cycle i of `n_iters[i]` iterations"
+    check_nonneg('top', top); check_nonneg('eta_min', eta_min); check_num('decay', decay, 0, 1, lo_open=True)
+    if not is_listy(n_iters) or not n_iters or not all(is_int(n) and n>=1 for n in n_iters):
+        raise ValueError(f"n_iters={n_iters!r}: give a list of cycle lengths, each an integer >= 1")
     starts = np.cumsum([0]+list(n_iters))
     def _f(it):
         i = min(int(np.searchsorted(starts, it, side='right'))-1, len(n_iters)-1)
@@ -142,7 +153,7 @@ def fit_warm_restarts(self:Learner,
     "SGDR: cosine annealing with warm restarts, per batch equal to torch's `CosineAnnealingWarmRestarts`; returns the schedule"
     check_int('n_cycles', n_cycles); check_int('cycle_len', cycle_len)
     check_int('cycle_mult', cycle_mult)
-    if not 0<cycle_decay<=1: raise ValueError(f"cycle_decay={cycle_decay!r}: must be in (0, 1]")
+    check_num('cycle_decay', cycle_decay, 0, 1, lo_open=True)
     check_batches(self)
     if wd is not None: check_nonneg('wd', wd)
     n = len(opt_groups(self))

@@ -31,7 +31,7 @@ class SWA(ResultsCallback):
         bn_batches:int|None=None, # training batches for the BatchNorm update (default: all at the end, 10 for validation)
     ):
         if (start_epoch is None) == (start_pct is None): raise ValueError("pass exactly one of start_epoch and start_pct")
-        if start_pct is not None and not 0<=start_pct<1: raise ValueError(f"start_pct={start_pct!r}: must be in [0, 1)")
+        if start_pct is not None: check_num('start_pct', start_pct, 0, 1, hi_open=True)
         if start_epoch is not None: check_int('start_epoch', start_epoch, 0)
         lrs = [] if swa_lr is None else [swa_lr.start, swa_lr.stop] if isinstance(swa_lr, slice) else L(swa_lr, use_list=None)
         if any(o is not None and not (is_num(o) and o>0 and math.isfinite(o)) for o in np.array(list(lrs), dtype=object).ravel()):
@@ -156,7 +156,8 @@ def fit_one_cycle_swa(self:Learner,
     if lr_max is not None: check_pos('lr_max', lr_max)
     if wd is not None: check_nonneg('wd', wd)
     for k,v in (('div', div), ('div_final', div_final)): check_pos(k, v)
-    if not 0<=pct_start<=1: raise ValueError(f"pct_start={pct_start!r}: must be in [0, 1]")
+    check_num('pct_start', pct_start, 0, 1)
+    if moms is not None: moms = moms3(moms)
     swa = SWA(start_epoch=n_epoch, swa_lr=swa_lr, anneal_epochs=anneal_epochs, **kwargs)
     opt_groups(self)
     self.opt.set_hyper('lr', self.lr if lr_max is None else lr_max)

@@ -169,12 +169,14 @@ class TrialRunner:
     ):
         check_int('epochs', epochs); check_int('n_evals', n_evals); check_int('seed', seed, 0)
         if executor not in (None, 'ray'): raise ValueError(f"executor={executor!r}: use None (sequential) or 'ray'")
+        if learner_factory is not None and not callable(learner_factory): raise ValueError(f"learner_factory={learner_factory!r}: give a function that builds the learner, or None")
+        check_pos('cpus_per_trial', cpus_per_trial); check_nonneg('gpus_per_trial', gpus_per_trial)
         if executor=='ray':
             if not callable(learner_factory): raise ValueError("executor='ray' needs learner_factory: a function that builds the learner, with the same initial weights, in each worker")
             try: import ray
             except ImportError: raise ImportError("executor='ray' needs Ray: pip install 'fastai-smith[ray]' (or pip install ray)") from None
         store_attr('executor,learner_factory,cpus_per_trial,gpus_per_trial')
-        if not (isinstance(div_mult, (int, float)) and div_mult>1): raise ValueError(f"div_mult={div_mult!r}: must be a number > 1")
+        check_num('div_mult', div_mult, lo=1, lo_open=True)
         dls = learn.dls
         check_batches(learn)
         if len(dls.loaders)<2 or not len(dls.valid.dataset): raise ValueError("the learner has no validation set: trials are read from the validation loss; give it DataLoaders with a validation set")

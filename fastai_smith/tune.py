@@ -105,9 +105,8 @@ def smith_tune(self:Learner,
     for k,v in (('num_it',num_it), ('epochs',epochs), ('n_batches',n_batches)):
         if v is not None: check_int(k, v, 6 if k=='num_it' else 1)
     check_int('min_iters', min_iters)
-    for k,v,ok,what in (('trial_frac', trial_frac, lambda v: 0<v<=1, 'in (0, 1]'), ('precision', precision, lambda v: v>0, '> 0'),
-                        ('noise_z', noise_z, lambda v: v>=0, '>= 0'), ('min_gain', min_gain, lambda v: v>=0, '>= 0')):
-        if not is_num(v) or not math.isfinite(v) or not ok(v): raise ValueError(f"{k}={v!r}: must be a number {what}")
+    check_num('trial_frac', trial_frac, 0, 1, lo_open=True); check_pos('precision', precision)
+    check_nonneg('noise_z', noise_z); check_nonneg('min_gain', min_gain)
     if not isinstance(swa, bool): check_int('swa', swa)
     if (swa is not False) and (fit_epochs is None or not train): raise ValueError(f"swa={swa!r} needs fit_epochs (and train=True): SWA finishes the final training")
     if len(self.dls.loaders)<2 or not len(self.dls.valid.dataset): raise ValueError("the learner has no validation set: trials are read from the validation loss; give it DataLoaders with a validation set")

@@ -27,18 +27,20 @@ class WeightCapture(ResultsCallback):
     ):
         if epochs is None and every is None and not at_cycle_ends: raise ValueError("pass epochs=[...], every=n or at_cycle_ends=True")
         if every is not None: check_int('every', every)
+        if epochs is not None and (not L(epochs) or not all(is_int(e) and e>=0 for e in L(epochs))):
+            raise ValueError(f"epochs={epochs!r}: give epoch numbers (0-based integers), e.g. epochs=[4, 9]")
         try: torch.device(device)
         except (RuntimeError, TypeError): raise ValueError(f"device={device!r}: not a torch device; use 'cpu', 'cuda', 'cuda:1', ...") from None
         store_attr(); self.epochs = None if epochs is None else sorted(set(L(epochs)))
         self.weights = {}
-    def begin_fit(self):
+    def check_fit(self):
         bad = [e for e in L(self.epochs) if not is_int(e) or not 0<=e<self.n_epoch]
         if bad: raise ValueError(f"WeightCapture epochs {bad} are outside this fit of {self.n_epoch} epochs (0..{self.n_epoch-1})")
         s = getattr(self.learn, 'iter_scheduler', None)   # the cyclical schedule of this fit, if any
         self.ends = s.fit_ends if isinstance(s, IterScheduler) else set()
         if self.at_cycle_ends and not self.ends:
             raise ValueError("at_cycle_ends=True needs a cyclical fit (`fit_clr`, `fit_warm_restarts`): this fit has no cycle ends")
-        self.weights,self.cycle_iters = {},[]
+    def begin_fit(self): self.weights,self.cycle_iters = {},[]
     def after_batch(self):
         if self.training and self.at_cycle_ends and self.train_iter in self.ends:
             self.weights[f'cycle{len(self.cycle_iters)}'] = state_copy(get_model(self.model), self.device)   # unwrapped: DDP adds a `module.` prefix
@@ -51,6 +53,8 @@ class WeightCapture(ResultsCallback):
 # %% ../nbs/07_weights.ipynb #bfb466d2
 def check_same_states(w1:dict, w2:dict):
     "Raise if two state dicts differ in keys, shapes or dtypes"
+    for n,w in (('w1', w1), ('w2', w2)):
+        if not isinstance(w, dict): raise ValueError(f"{n} is a {type(w).__name__}: give a state dict (`model.state_dict()`, or one of `WeightCapture.weights`)")
     k1,k2 = set(w1),set(w2)
     if k1!=k2: raise ValueError(f"the state dicts differ in keys: only in w1: {sorted(k1-k2)[:5]}, only in w2: {sorted(k2-k1)[:5]}")
     bad = [k for k in w1 if w1[k].shape!=w2[k].shape or w1[k].dtype!=w2[k].dtype]

@@ -1,0 +1,284 @@
+"""Bad input is refused before anything changes (issue 13, item 4), on tiny data.
+
+Every case passes one bad value to one argument of the public API and checks that the error names the value and
+says what is accepted, and that the learner is exactly as it was (weights, buffers, grads, optimizer state and
+hypers, callbacks in order, modes, recorder, RNGs, attributes: `conftest.snapshot`) with no file written.
+`test_every_argument_is_covered` is the systematic pass over the signatures: each argument of each public function,
+method and callback has a case here, or is in `ANY_VALUE` with the reason it takes whatever it is given."""
+import inspect, math, warnings
+from functools import partial
+import numpy as np, pytest, torch
+from conftest import write_img, snapshot, assert_same
+
+warnings.filterwarnings('ignore')
+from fastai.vision.all import *
+from fastai_smith.all import *
+from fastai_smith.trials import TrialRunner
+for _n in [n for n in globals() if n.startswith('test')]: del globals()[_n]   # fastcore's test_eq & co. are not tests of ours
+
+NAN,INF = float('nan'),float('inf')
+
+@pytest.fixture(scope='module')
+def folder(tmp_path_factory):
+    "4 classes of random 32x32 images: 8 training and 4 validation each"
+    root = tmp_path_factory.mktemp('bad_input')
+    for split,n in (('train', 8), ('valid', 4)):
+        for c in range(4):
+            for i in range(n): write_img(root/split/f'c{c}'/f'{i}.png', seed=100*c+i+50*(split=='valid'))
+    return root
+
+@pytest.fixture(scope='module')
+def learn(folder, tmp_path_factory):
+    "A user's learner: trained one epoch (optimizer state, recorder values), frozen to its last two groups"
+    set_seed(0)
+    l = cifar_learner(cifar_dls(folder, bs=8, cache=False), 'resnet20', path=tmp_path_factory.mktemp('learner'))
+    with l.no_bar(), l.no_logging(): l.fit_one_cycle(1, 1e-3)
+    l.freeze_to(-2)
+    return l
+
+class Call:
+    "A case whose bad input cannot be one keyword: `f(learn, folder)` makes the call; `fit`: it calls fastai's `fit`"
+    def __init__(self, f, desc, fit=False): self.f,self.desc,self.fit = f,desc,fit
+    def __repr__(self): return self.desc
+
+# Valid arguments each call needs besides the bad one
+BASE = dict(
+    lr_range_test=dict(num_it=8, show_plot=False), fit_clr=dict(n_epoch=1, lr_max=1e-2), fit_warm_restarts=dict(n_cycles=1, cycle_len=1, lr_max=1e-2),
+    fit_one_cycle_swa=dict(n_epoch=2, lr_max=1e-2, swa_epochs=1), fit_gradual=dict(epochs=1, lr_max=1e-2), block_lrs=dict(lr=1e-2),
+    lr_find_blocks=dict(num_it=8, show_plot=False), interpolation_curve=dict(alphas=[0., 1.], show_plot=False), mom_grid=dict(epochs=1, lr_max=1e-2, results=False, quiet=True),
+    wd_grid=dict(epochs=1, lr_max=1e-2, results=False, quiet=True), smith_tune=dict(results=False, quiet=True, train=False), diagnose={},
+    freeze_blocks={}, unfreeze_blocks={},
+    SWA=dict(start_epoch=1), WeightCapture=dict(epochs=[0]), ValidCurve={}, DivergenceStop={}, HyperRecorder={}, PadCropFlip={},
+    TrialRunner={}, cifar_dls=dict(bs=8, cache=False), trial_dls={}, image_cache=dict(cache=False, verbose=False), cifar_learner=dict(arch='resnet20'),
+    ResNetCifar=dict(depth=8), clr_sched=dict(base=1e-3, top=1e-2, step_size=4), sgdr_sched=dict(top=1e-2, n_iters=[4, 4]),
+    loss_stops_falling={}, smith_max={}, clr_bounds={}, interpolate_weights=dict(alpha=.5), diagnose_losses=dict(iters=[1, 2], train=[2., 1.], valid=[2., 1.5]),
+    default_wds=dict(wd_mode=None), wd_refine=dict(tested={1e-3: 1., 1e-2: .9}, step=.5))
+LEARNER_METHODS = ['lr_range_test', 'fit_clr', 'fit_warm_restarts', 'fit_one_cycle_swa', 'fit_gradual', 'block_lrs', 'lr_find_blocks',
+                   'interpolation_curve', 'mom_grid', 'wd_grid', 'smith_tune', 'diagnose', 'freeze_blocks', 'unfreeze_blocks']
+FUNCS = dict(SWA=SWA, WeightCapture=WeightCapture, ValidCurve=ValidCurve, DivergenceStop=DivergenceStop, HyperRecorder=HyperRecorder,
+             PadCropFlip=PadCropFlip, TrialRunner=TrialRunner, cifar_dls=cifar_dls, trial_dls=trial_dls, image_cache=image_cache,
+             cifar_learner=cifar_learner, ResNetCifar=ResNetCifar, clr_sched=clr_sched, sgdr_sched=sgdr_sched,
+             loss_stops_falling=loss_stops_falling, smith_max=smith_max, clr_bounds=clr_bounds, interpolate_weights=interpolate_weights,
+             diagnose_losses=diagnose_losses, default_wds=default_wds, wd_refine=wd_refine)
+NEEDS_LEARN = {'TrialRunner': 'learn', 'trial_dls': 'dls', 'cifar_learner': 'dls'}   # first argument, filled from the learner
+NEEDS_PATH = {'cifar_dls', 'image_cache'}
+CURVE = dict(lrs=np.geomspace(1e-5, 1, 30), losses=np.r_[np.linspace(2.3, 1., 20), np.linspace(1.1, 3., 10)])
+W = lambda l: {k:v.detach().clone() for k,v in l.model.state_dict().items()}
+
+def pos(v): return f'={v!r}: must be a positive number'
+def ge(v, lo): return f'={v!r}: must be a number >= {lo}'
+def gt(v, lo): return f'={v!r}: must be a number > {lo}'
+def integer(v, lo=1): return f'={v!r}: must be an integer >= {lo}'
+def between(v, s): return f'={v!r}: must be in {s}'
+
+CASES = [
+    # (function, argument, bad value or Call, part of the message)
+    ('lr_range_test', 'start_lr', -1e-7, 'start_lr'+pos(-1e-7)), ('lr_range_test', 'start_lr', 'x', 'start_lr'+pos('x')),
+    ('lr_range_test', 'end_lr', INF, 'end_lr'+pos(INF)), ('lr_range_test', 'end_lr', 1e-8, 'need 0 < start_lr < end_lr'),
+    ('lr_range_test', 'num_it', 3, 'num_it'+integer(3, 6)), ('lr_range_test', 'lr', [1e-3, NAN, 1e-2, 1e-2], 'ratios must be >= 0'),
+    ('lr_range_test', 'lr', [1e-3, 1e-2], 'lr has 2 values but the learner has 4 parameter groups'),
+    ('lr_range_test', 'div_thresh', 1., 'div_thresh'+gt(1., 1)), ('lr_range_test', 'div_thresh', NAN, 'div_thresh'+gt(NAN, 1)),
+    ('lr_range_test', 'n_valid', 0, 'n_valid'+integer(0)), ('lr_range_test', 'beta', 1., 'beta'+between(1., '[0, 1)')),
+    ('lr_range_test', 'beta', 'x', 'beta'+between('x', '[0, 1)')), ('lr_range_test', 'suggest_funcs', ('valley',), 'give functions (lrs, losses, num_it)'),
+    ('lr_range_test', 'skip_start', -1, 'skip_start'+integer(-1, 0)), ('lr_range_test', 'skip_end', 1.5, 'skip_end'+integer(1.5, 0)),
+    ('lr_range_test', 'ref_group', 4, 'ref_group=4: the learner has 4 parameter groups'), ('lr_range_test', 'ref_group', 1.5, 'ref_group=1.5: must be an integer'),
+
+    ('fit_clr', 'n_epoch', 0, 'n_epoch'+integer(0)), ('fit_clr', 'lr_max', -1e-2, 'lr_max'+pos(-1e-2)), ('fit_clr', 'lr_max', NAN, 'lr_max'+pos(NAN)),
+    ('fit_clr', 'base_lr', 1., 'must be below lr_max'), ('fit_clr', 'base_lr', -1e-3, 'must not be negative'), ('fit_clr', 'base_lr', NAN, 'must be finite'),
+    ('fit_clr', 'step_size', 0, 'step_size'+integer(0)), ('fit_clr', 'mode', 'cosine', "mode='cosine' is unknown: use one of 'triangular'"),
+    ('fit_clr', 'gamma', 0., 'gamma'+between(0., '(0, 1]')), ('fit_clr', 'gamma', 'x', 'gamma'+between('x', '(0, 1]')),
+    ('fit_clr', 'moms', (0.9,), 'moms=(0.9,): expected (momentum at base_lr, momentum at lr_max)'), ('fit_clr', 'moms', 0.9, 'moms=0.9: expected'),
+    ('fit_clr', 'div', 0, 'div'+pos(0)), ('fit_clr', 'wd', -1e-2, 'wd'+ge(-1e-2, 0)), ('fit_clr', 'start_epoch', 1, 'start_epoch=1'),
+
+    ('fit_warm_restarts', 'n_cycles', 0, 'n_cycles'+integer(0)), ('fit_warm_restarts', 'cycle_len', 1.5, 'cycle_len'+integer(1.5)),
+    ('fit_warm_restarts', 'lr_max', NAN, 'lr_max'+pos(NAN)), ('fit_warm_restarts', 'cycle_mult', 0, 'cycle_mult'+integer(0)),
+    ('fit_warm_restarts', 'eta_min', 1., 'must be >= 0 and below lr_max'), ('fit_warm_restarts', 'eta_min', -1e-4, 'must be >= 0 and below lr_max'),
+    ('fit_warm_restarts', 'cycle_decay', 1.5, 'cycle_decay'+between(1.5, '(0, 1]')), ('fit_warm_restarts', 'cycle_decay', 'x', 'cycle_decay'+between('x', '(0, 1]')),
+    ('fit_warm_restarts', 'wd', NAN, 'wd'+ge(NAN, 0)), ('fit_warm_restarts', 'start_epoch', 1, 'start_epoch=1'),
+
+    ('fit_one_cycle_swa', 'n_epoch', True, 'n_epoch'+integer(True)), ('fit_one_cycle_swa', 'lr_max', -1., 'lr_max'+pos(-1.)),
+    ('fit_one_cycle_swa', 'swa_epochs', 0, 'swa_epochs'+integer(0)), ('fit_one_cycle_swa', 'swa_epochs', 'x', "swa_epochs='x'"),
+    ('fit_one_cycle_swa', 'swa_lr', -1e-2, 'swa_lr=-0.01'), ('fit_one_cycle_swa', 'anneal_epochs', -1, 'anneal_epochs'+integer(-1, 0)),
+    ('fit_one_cycle_swa', 'div', NAN, 'div'+pos(NAN)), ('fit_one_cycle_swa', 'div_final', 0, 'div_final'+pos(0)),
+    ('fit_one_cycle_swa', 'pct_start', 'x', 'pct_start'+between('x', '[0, 1]')), ('fit_one_cycle_swa', 'pct_start', 1.5, 'pct_start'+between(1.5, '[0, 1]')),
+    ('fit_one_cycle_swa', 'moms', (0.9,), 'moms=(0.9,): use a momentum in (0, 1)'), ('fit_one_cycle_swa', 'moms', 1.5, 'moms=1.5: use a momentum'),
+    ('fit_one_cycle_swa', 'wd', -1., 'wd'+ge(-1., 0)),
+    ('fit_one_cycle_swa', 'kwargs', Call(lambda l,f: l.fit_one_cycle_swa(2, 1e-2, swa_epochs=1, every=0), 'every=0 (for SWA)'), "every=0: use 'epoch', 'cycle'"),
+
+    ('fit_gradual', 'epochs', 0, 'epochs'+integer(0)), ('fit_gradual', 'lr_max', -1e-3, 'lr_max'+pos(-1e-3)), ('fit_gradual', 'lr_max', NAN, 'lr_max'+pos(NAN)),
+    ('fit_gradual', 'decay', 0, 'decay'+pos(0)), ('fit_gradual', 'n_stages', 9, 'n_stages=9: must be between 1 and the number of groups'),
+('fit_gradual', 'kwargs', Call(lambda l,f: l.fit_gradual(1, 1e-2, moms=(0.9,)), 'moms=(0.9,)'), 'moms=(0.9,)'),
+    ('fit_gradual', 'kwargs', Call(lambda l,f: l.fit_gradual(1, 1e-2, lr_maxx=1e-2), 'lr_maxx=1e-2'), 'lr_maxx'),
+
+    ('block_lrs', 'lr', -1e-3, 'lr'+pos(-1e-3)), ('block_lrs', 'lr', NAN, 'lr'+pos(NAN)), ('block_lrs', 'decay', 0, 'decay=0'),
+    ('freeze_blocks', 'names', Call(lambda l,f: l.freeze_blocks('layer9'), "'layer9'"), "unknown block(s) 'layer9'"),
+('unfreeze_blocks', 'names', Call(lambda l,f: l.unfreeze_blocks(), 'no name'), 'name at least one block'),
+
+    ('lr_find_blocks', 'num_it', 2, 'num_it'+integer(2, 6)), ('lr_find_blocks', 'groups', [7], 'groups [7] do not exist'),
+    ('lr_find_blocks', 'groups', 1., 'groups=1.0: give a list of parameter group indices'), ('lr_find_blocks', 'suggest', 'valley', "suggest='valley'"),
+    ('lr_find_blocks', 'kwargs', Call(lambda l,f: l.lr_find_blocks(num_it=8, show_plot=False, beta=2.), 'beta=2.0'), 'beta'+between(2., '[0, 1)')),
+
+    ('interpolation_curve', 'w1', Call(lambda l,f: l.interpolation_curve(1., W(l), show_plot=False), 'w1=1.0'), 'w1 is a float: give a state dict'),
+    ('interpolation_curve', 'w2', Call(lambda l,f: l.interpolation_curve(W(l), {k:v for k,v in list(W(l).items())[1:]}, show_plot=False), 'w2 missing a key'), 'differ in keys'),
+    ('interpolation_curve', 'alphas', Call(lambda l,f: l.interpolation_curve(W(l), W(l), alphas=[], show_plot=False), 'alphas=[]'), 'alphas=[]: give one or more finite numbers'),
+    ('interpolation_curve', 'alphas', Call(lambda l,f: l.interpolation_curve(W(l), W(l), alphas=[0, NAN], show_plot=False), 'alphas=[0, nan]'), 'alphas=[0.0, nan]'),
+    ('interpolation_curve', 'n_batches', Call(lambda l,f: l.interpolation_curve(W(l), W(l), n_batches=0, show_plot=False), 'n_batches=0'), 'n_batches'+integer(0)),
+    ('interpolation_curve', 'bn', Call(lambda l,f: l.interpolation_curve(W(l), W(l), bn='mean', show_plot=False), "bn='mean'"), "bn='mean'"),
+    ('interpolation_curve', 'bn_batches', Call(lambda l,f: l.interpolation_curve(W(l), W(l), bn_batches=0, show_plot=False), 'bn_batches=0'), 'bn_batches'+integer(0)),
+
+    ('mom_grid', 'moms', [(0.9,)], 'moms=(0.9,): use a momentum'), ('mom_grid', 'moms', [], 'moms=[]'), ('mom_grid', 'epochs', 0, 'epochs'+integer(0)),
+    ('mom_grid', 'lr_max', NAN, 'lr_max'+pos(NAN)), ('mom_grid', 'wd', -1., 'wd'),
+    ('wd_grid', 'wds', [-1e-3, 1e-2], 'wds'), ('wd_grid', 'wds', [], 'wds=[]'), ('wd_grid', 'precision', INF, 'precision'+pos(INF)),
+    ('wd_grid', 'max_extend', -1, 'max_extend'+integer(-1, 0)), ('wd_grid', 'epochs', 1.5, 'epochs'+integer(1.5)), ('wd_grid', 'lr_max', 0, 'lr_max'+pos(0)),
+    ('wd_grid', 'moms', 2, 'moms=2: use a momentum'), ('wd_grid', 'wd_mode', 'adamw', "wd_mode='adamw'"),
+
+    ('smith_tune', 'fit_epochs', 0, 'fit_epochs'+integer(0)), ('smith_tune', 'lr_max', -1., 'lr_max'+pos(-1.)), ('smith_tune', 'moms', (1.2, 0.9), 'moms=(1.2, 0.9)'),
+    ('smith_tune', 'wd', NAN, 'wd'+pos(NAN)), ('smith_tune', 'lr_rule', 'fastest', "lr_rule='fastest'"), ('smith_tune', 'mom_grid', [], 'mom_grid=[]'),
+    ('smith_tune', 'wd_grid', [0., 1e-2], 'wd_grid'), ('smith_tune', 'precision', 0, 'precision'+pos(0)), ('smith_tune', 'wd_mode', 'L2', "wd_mode='L2'"),
+    ('smith_tune', 'num_it', 5, 'num_it'+integer(5, 6)), ('smith_tune', 'trial_frac', 0, 'trial_frac'+between(0, '(0, 1]')),
+    ('smith_tune', 'epochs', 0, 'epochs'+integer(0)), ('smith_tune', 'n_batches', 1.5, 'n_batches'+integer(1.5)), ('smith_tune', 'n_valid', 0, 'n_valid'+integer(0)),
+    ('smith_tune', 'n_evals', 0, 'n_evals'+integer(0)), ('smith_tune', 'min_iters', 0, 'min_iters'+integer(0)), ('smith_tune', 'noise_z', -1, 'noise_z'+ge(-1, 0)),
+    ('smith_tune', 'min_gain', NAN, 'min_gain'+ge(NAN, 0)), ('smith_tune', 'budget', -2, 'budget'+pos(-2)), ('smith_tune', 'seed', -1, 'seed'+integer(-1, 0)),
+    ('smith_tune', 'results', True, 'results=True: give a file path'), ('smith_tune', 'swa', 2.5, 'swa=2.5'),
+    ('smith_tune', 'swa', Call(lambda l,f: l.smith_tune(swa=True, train=False, results=False, quiet=True), 'swa=True, train=False'), 'swa=True needs fit_epochs'),
+    ('smith_tune', 'executor', 'dask', "executor='dask'"), ('smith_tune', 'learner_factory', 'x', "learner_factory='x'"),
+    ('smith_tune', 'cpus_per_trial', 0, 'cpus_per_trial'+pos(0)), ('smith_tune', 'gpus_per_trial', -1, 'gpus_per_trial'+ge(-1, 0)),
+
+    ('diagnose', 'cbs', Call(lambda l,f: l.diagnose('x'), "'x'"), "diagnose takes the fit's ValidCurve and DivergenceStop callbacks, not ['x']"),
+    ('diagnose', 'tol', -1, 'tol'+ge(-1, 0)), ('diagnose', 'unstable_tol', NAN, 'unstable_tol'+ge(NAN, 0)),
+
+    ('SWA', 'start_epoch', -1, 'start_epoch'+integer(-1, 0)), ('SWA', 'start_epoch', None, 'pass exactly one of start_epoch and start_pct'),
+    ('SWA', 'start_pct', Call(lambda l,f: SWA(start_pct=1.), 'start_pct=1.0'), 'start_pct'+between(1., '[0, 1)')),
+    ('SWA', 'swa_lr', -1e-2, 'swa_lr=-0.01'), ('SWA', 'swa_lr', NAN, 'swa_lr=nan'), ('SWA', 'swa_lr', (1e-2, 1e-3), 'needs cycle_len'),
+    ('SWA', 'anneal_epochs', 1.5, 'anneal_epochs'+integer(1.5, 0)), ('SWA', 'every', 0, "every=0: use 'epoch', 'cycle'"), ('SWA', 'every', 'batch', "every='batch'"),
+    ('SWA', 'cycle_len', 0, 'cycle_len'+integer(0)), ('SWA', 'bn_batches', 0, 'bn_batches'+integer(0)),
+    ('SWA', 'start_epoch', Call(lambda l,f: l.fit(1, 1e-3, cbs=SWA(start_epoch=5)), 'start_epoch=5 in a 1-epoch fit', fit=True), 'SWA would start'),
+    ('WeightCapture', 'epochs', None, 'pass epochs=[...], every=n or at_cycle_ends=True'), ('WeightCapture', 'epochs', ['x'], "epochs=['x']: give epoch numbers"),
+    ('WeightCapture', 'epochs', Call(lambda l,f: l.fit(1, 1e-3, cbs=WeightCapture(epochs=[3])), 'epochs=[3] in a 1-epoch fit', fit=True), 'WeightCapture epochs [3] are outside this fit of 1 epochs'),
+    ('WeightCapture', 'every', 0, 'every'+integer(0)), ('WeightCapture', 'device', 'nope', "device='nope': not a torch device"),
+    ('WeightCapture', 'at_cycle_ends', Call(lambda l,f: l.fit(1, 1e-3, cbs=WeightCapture(at_cycle_ends=True)), 'at_cycle_ends in a plain fit', fit=True), 'needs a cyclical fit'),
+    ('ValidCurve', 'n_evals', 0, 'n_evals'+integer(0)), ('ValidCurve', 'max_batches', 0, 'max_batches'+integer(0)),
+    ('DivergenceStop', 'mult', 1, 'mult'+gt(1, 1)), ('DivergenceStop', 'mult', INF, 'mult'+gt(INF, 1)),
+    ('HyperRecorder', 'keys', 3, 'keys=3: give hyper-parameter names'),
+    ('HyperRecorder', 'keys', Call(lambda l,f: l.fit(1, 1e-3, cbs=HyperRecorder(('lr', 'beta9'))), "keys=('lr', 'beta9') in a fit", fit=True), "['beta9'] are not hyper-parameters of this optimizer"),
+    ('PadCropFlip', 'pad', -1, 'pad'+integer(-1, 0)),
+
+    ('TrialRunner', 'epochs', 0, 'epochs'+integer(0)), ('TrialRunner', 'n_batches', 0, 'n_batches'+integer(0)), ('TrialRunner', 'n_valid', 10**6, 'n_valid=1000000'),
+    ('TrialRunner', 'n_evals', 0, 'n_evals'+integer(0)), ('TrialRunner', 'wd_mode', 'x', "wd_mode='x'"), ('TrialRunner', 'seed', 1.5, 'seed'+integer(1.5, 0)),
+    ('TrialRunner', 'div_mult', 1, 'div_mult'+gt(1, 1)), ('TrialRunner', 'results', True, 'results=True: give a file path'),
+    ('TrialRunner', 'executor', 'dask', "executor='dask'"), ('TrialRunner', 'learner_factory', 3, 'learner_factory=3'),
+    ('TrialRunner', 'cpus_per_trial', NAN, 'cpus_per_trial'+pos(NAN)), ('TrialRunner', 'gpus_per_trial', 'x', 'gpus_per_trial'+ge('x', 0)),
+
+    ('cifar_dls', 'path', 3., 'path=3.0: give the folder'), ('cifar_dls', 'path', Call(lambda l,f: cifar_dls(f/'nope'), 'a missing folder'), 'does not exist'),
+    ('cifar_dls', 'name', 'imagenet', "name='imagenet' is unknown: use one of 'cifar10', 'cifar100'"), ('cifar_dls', 'bs', 0, 'bs=0'), ('cifar_dls', 'bs', True, 'bs=True'),
+    ('cifar_dls', 'val_bs', 1.5, 'val_bs=1.5'), ('cifar_dls', 'n_train', 9, 'has only 8 training images'), ('cifar_dls', 'n_train', 1.5, 'n_train=1.5'),
+    ('cifar_dls', 'n_valid', 0, 'n_valid=0'), ('cifar_dls', 'seed', 'x', 'seed'+integer('x', 0)), ('cifar_dls', 'size', 0, 'size'+integer(0)),
+    ('cifar_dls', 'pad', -1, 'pad'+integer(-1, 0)), ('cifar_dls', 'stats', ([0.5]*2, [0.2]*2), 'the images have 3 channels'),
+    ('cifar_dls', 'stats', ([0.5]*3, [0.2, 0., 0.2]), 'standard deviations > 0'), ('cifar_dls', 'device', 'gpu0', "device='gpu0': not a torch device"),
+    ('cifar_dls', 'cache', 3, 'cache=3: use True'), ('cifar_dls', 'num_workers', -1, 'num_workers'+integer(-1, 0)),
+    ('trial_dls', 'dls', Call(lambda l,f: trial_dls('x'), "dls='x'"), 'dls is a str: give fastai `DataLoaders`'),
+    ('trial_dls', 'n_batches', 100, 'use at most 4 or None'), ('trial_dls', 'n_valid', 0, 'n_valid=0'), ('trial_dls', 'seed', -1, 'seed'+integer(-1, 0)),
+    ('image_cache', 'path', None, 'path=None: give the folder'), ('image_cache', 'size', 2.5, 'size'+integer(2.5)), ('image_cache', 'cache', 1.5, 'cache=1.5: use True'),
+    ('image_cache', 'n_workers', 0, 'n_workers'+integer(0)),
+
+    ('cifar_learner', 'dls', Call(lambda l,f: cifar_learner('x', 'resnet20'), "dls='x'"), 'dls is a str: give fastai `DataLoaders`'),
+    ('cifar_learner', 'arch', 'resnet50x', 'resnet20, resnet32, resnet44, resnet56, resnet110'), ('cifar_learner', 'arch', 3.5, 'expected a name'),
+    ('cifar_learner', 'n_out', 2.5, 'n_out'+integer(2.5)), ('cifar_learner', 'n_out', 3, 'n_out=3: the data has 4 classes'),
+    ('cifar_learner', 'head', 'avg', "head='avg': use one of 'pool', 'concat'"), ('cifar_learner', 'model_kwargs', 'x', "model_kwargs='x': give a dict"),
+    ('cifar_learner', 'kwargs', Call(lambda l,f: cifar_learner(l.dls, 'resnet20', pretrained=True), 'pretrained=True'), 'no pretrained weights'),
+    ('cifar_learner', 'kwargs', Call(lambda l,f: cifar_learner(l.dls, 'resnet20', lr_max=1e-3), 'lr_max=1e-3'), 'lr_max is not an argument of cifar_learner'),
+    ('ResNetCifar', 'depth', 57, 'depth=57 is not 6n+2'), ('ResNetCifar', 'n_out', 1.5, 'n_out=1.5: the number of classes must be an integer >= 1'),
+    ('ResNetCifar', 'head', 'max', "head='max': use one of 'pool', 'concat'"), ('ResNetCifar', 'shortcut', 'C', "shortcut='C': use one of 'A', 'B'"),
+    ('ResNetCifar', 'widths', (16, 32), 'widths=(16, 32): give the filters of the three stages'), ('ResNetCifar', 'n_in', 0, 'n_in'+integer(0)),
+    ('ResNetCifar', 'ps', 1.5, 'ps'+between(1.5, '[0, 1)')), ('ResNetCifar', 'lin_ftrs', [0], 'lin_ftrs=[0]: give a list of hidden layer sizes'),
+
+    ('clr_sched', 'base', NAN, 'base'+ge(NAN, 0)), ('clr_sched', 'top', 'x', 'top'+ge('x', 0)), ('clr_sched', 'step_size', 0, 'step_size'+integer(0)),
+    ('clr_sched', 'mode', 'cos', "mode='cos': use one of 'triangular', 'triangular2', 'exp_range'"), ('clr_sched', 'gamma', -1., 'gamma'+between(-1., '(0, 1]')),
+    ('clr_sched', 'step_size_down', 1.5, 'step_size_down'+integer(1.5)),
+    ('sgdr_sched', 'top', -1., 'top'+ge(-1., 0)), ('sgdr_sched', 'n_iters', [4, 0], 'n_iters=[4, 0]: give a list of cycle lengths'),
+    ('sgdr_sched', 'eta_min', NAN, 'eta_min'+ge(NAN, 0)), ('sgdr_sched', 'decay', INF, 'decay'+between(INF, '(0, 1]')),
+    ('loss_stops_falling', 'lrs', Call(lambda l,f: loss_stops_falling(-1., 2.), 'lrs=-1.0'), 'lrs and losses must be two 1-D sequences'),
+    ('loss_stops_falling', 'losses', Call(lambda l,f: loss_stops_falling(CURVE['lrs'], CURVE['losses'][:5]), 'losses too short'), 'of the same length'),
+    ('loss_stops_falling', 'frac', Call(lambda l,f: loss_stops_falling(**CURVE, frac=-1.), 'frac=-1.0'), 'frac'+between(-1., '[0, 1]')),
+    ('smith_max', 'lrs', Call(lambda l,f: smith_max(-CURVE['lrs'], CURVE['losses']), 'negative lrs'), 'lrs: every LR must be a positive finite number'),
+    ('smith_max', 'losses', Call(lambda l,f: smith_max(CURVE['lrs'], np.r_[CURVE['losses'][:-1], NAN]), 'a NaN loss'), 'losses: a NaN loss'),
+    ('smith_max', 'div', Call(lambda l,f: smith_max(**CURVE, div=0), 'div=0'), 'div'+pos(0)),
+    ('smith_max', 'tol', Call(lambda l,f: smith_max(**CURVE, tol=NAN), 'tol=nan'), 'tol'+ge(NAN, 0)),
+    ('clr_bounds', 'lrs', Call(lambda l,f: clr_bounds('x', 'y'), "lrs='x'"), 'lrs and losses must be two 1-D sequences'),
+    ('clr_bounds', 'losses', Call(lambda l,f: clr_bounds(CURVE['lrs'], None), 'losses=None'), 'lrs and losses must be two 1-D sequences'),
+    ('clr_bounds', 'div', Call(lambda l,f: clr_bounds(**CURVE, div=-10), 'div=-10'), 'div'+pos(-10)),
+    ('clr_bounds', 'base_div', Call(lambda l,f: clr_bounds(**CURVE, base_div=0), 'base_div=0'), 'base_div'+pos(0)),
+    ('clr_bounds', 'tol', Call(lambda l,f: clr_bounds(**CURVE, tol=-1), 'tol=-1'), 'tol'+ge(-1, 0)),
+    ('interpolate_weights', 'w1', Call(lambda l,f: interpolate_weights(None, W(l), .5), 'w1=None'), 'w1 is a NoneType: give a state dict'),
+    ('interpolate_weights', 'w2', Call(lambda l,f: interpolate_weights(W(l), {**W(l), 'head.2.bias': torch.zeros(3)}, .5), 'w2 of another shape'), 'differ in shape'),
+    ('interpolate_weights', 'alpha', Call(lambda l,f: interpolate_weights(W(l), W(l), NAN), 'alpha=nan'), 'alpha=nan: must be a finite number'),
+    ('diagnose_losses', 'iters', 3, 'iters=3: must be a 1-D sequence of numbers'), ('diagnose_losses', 'train', [2.], 'iters, train and valid need the same length'),
+    ('diagnose_losses', 'valid', 'x', "valid='x': must be a 1-D sequence"), ('diagnose_losses', 'losses', 'x', "losses='x': must be a 1-D sequence"),
+    ('diagnose_losses', 'lrs', [[1e-3]], 'lrs=[[0.001]]: must be a 1-D sequence'), ('diagnose_losses', 'diverged', {'iter': 3}, "diverged={'iter': 3}: give what `DivergenceStop.diverged` holds"),
+    ('diagnose_losses', 'tol', -1, 'tol'+ge(-1, 0)), ('diagnose_losses', 'unstable_tol', 'x', 'unstable_tol'+ge('x', 0)),
+    ('default_wds', 'wd_mode', 'L2', "wd_mode='L2': use one of None, 'decoupled', 'l2'"),
+    ('wd_refine', 'tested', {}, 'tested={}: give a dict'), ('wd_refine', 'tested', {0.: 1.}, 'tested=[0.0]: must be a positive number'),
+    ('wd_refine', 'step', NAN, 'step'+pos(NAN)),
+]
+
+# Arguments that take whatever they are given, and why
+ANY_VALUE = {
+    'bool': "a flag, read for its truth value as fastai reads its own (`show_plot`, `valid`, `stop_div`, `reset_opt`, `refine`, `resume`, `quiet`, `train`, ...)",
+    ('fit_clr', 'cbs'): "fastai's own `fit(cbs=)`", ('fit_warm_restarts', 'cbs'): "fastai's own `fit(cbs=)`", ('fit_one_cycle_swa', 'cbs'): "fastai's own `fit(cbs=)`",
+    ('cifar_learner', 'cbs'): "fastai's `Learner(cbs=)`", ('cifar_learner', 'metrics'): "fastai's `Learner(metrics=)`", ('cifar_learner', 'splitter'): "fastai's `Learner(splitter=)`",
+    ('mom_grid', 'kwargs'): 'passed to `TrialRunner`, whose arguments have their cases', ('wd_grid', 'kwargs'): 'passed to `TrialRunner`, whose arguments have their cases',
+    ('TrialRunner', 'learn'): 'the learner itself', ('cifar_dls', 'kwargs'): "passed to fastai's `Datasets.dataloaders`, which checks its own",
+    **{(f, 'num_it'): "fastai's suggestion-function signature passes it; the rule does not use it" for f in ('loss_stops_falling', 'smith_max', 'clr_bounds')},
+}
+
+def _call(fn, arg, bad, learn, folder):
+    if isinstance(bad, Call): return bad.f(learn, folder)
+    kw = {**BASE[fn], arg: bad}
+    if fn in LEARNER_METHODS: return getattr(learn, fn)(**kw)
+    if fn in NEEDS_LEARN: kw[NEEDS_LEARN[fn]] = learn if fn=='TrialRunner' else learn.dls
+    if fn in NEEDS_PATH and arg!='path': kw['path'] = folder
+    if fn in ('loss_stops_falling', 'smith_max', 'clr_bounds'): kw = {**CURVE, **kw}
+    if fn=='interpolate_weights': kw.update(w1=W(learn), w2=W(learn))
+    return FUNCS[fn](**kw)
+
+def _files(*dirs): return sorted((str(p), p.stat().st_size) for d in dirs for p in Path(d).rglob('*'))
+
+@pytest.mark.parametrize('fn,arg,bad,msg', CASES, ids=[f'{f}-{a}-{b!r}'[:60] for f,a,b,_ in CASES])
+def test_refused_before_anything_changes(fn, arg, bad, msg, learn, folder):
+    with learn.no_bar(), learn.no_logging():   # (fastai puts the callbacks it took out back at the end of the list)
+        s0,f0 = snapshot(learn),_files(folder, learn.path)
+        with pytest.raises((ValueError, TypeError, FileNotFoundError)) as e: _call(fn, arg, bad, learn, folder)
+        if isinstance(bad, Call) and bad.fit:   # fastai's `fit(lr=)` sets the optimizer's LRs before any callback can refuse the fit
+            for h,h0 in zip(learn.opt.hypers, s0['opt'][2]): h['lr'] = h0['lr']
+        s1 = snapshot(learn)
+    assert msg in str(e.value), (msg, str(e.value))
+    assert_same(s1, s0, 'learner')
+    assert _files(folder, learn.path) == f0, 'files changed'
+
+def _api():
+    "Every public function, `Learner` method and callback of the package, by the name the cases use"
+    out = {n: getattr(Learner, n) for n in LEARNER_METHODS}
+    out.update({n: (f.__init__ if isinstance(f, type) else f) for n,f in FUNCS.items()})
+    return out
+
+def test_every_argument_is_covered():
+    "The systematic pass: every argument of every public signature has a bad-input case above or a reason in ANY_VALUE"
+    covered = {(f, a) for f,a,_,_ in CASES}
+    missing = []
+    for n,f in _api().items():
+        for a,p in inspect.signature(f).parameters.items():
+            if a=='self': continue
+            if (n, a) in covered or (n, a) in ANY_VALUE: continue
+            if p.annotation in (bool, 'bool', 'bool | None'): continue   # ANY_VALUE['bool']
+            missing.append(f'{n}.{a}')
+    assert not missing, f'arguments with no bad-input case and no reason to take any value: {missing}'
+
+def test_public_api_is_listed():
+    "A new public `Learner` method or callback must join the pass: the lists above cover what `fastai_smith.all` exports"
+    import fastai_smith
+    mine = {n for n in dir(Learner) if (getattr(getattr(Learner, n), '__module__', '') or '').startswith('fastai_smith')}
+    assert mine - set(LEARNER_METHODS) <= {'groups_summary', 'preserve_state'}, mine - set(LEARNER_METHODS)   # no arguments
+    cbs = {n for n,o in vars(__import__('fastai_smith.all', fromlist=['*'])).items()
+           if isinstance(o, type) and issubclass(o, Callback) and o.__module__.startswith('fastai_smith')}
+    # bases and building blocks, whose arguments their callers check: ResultsCallback, FitCheck, Exploration, IterScheduler (fit_clr, fit_warm_restarts), RangeTestCallback (lr_range_test)
+    assert cbs - set(FUNCS) <= {'ResultsCallback', 'FitCheck', 'Exploration', 'IterScheduler', 'RangeTestCallback'}, cbs - set(FUNCS)
