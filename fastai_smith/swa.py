@@ -48,6 +48,11 @@ class SWA(ResultsCallback):
 
     def check_fit(self):
         "The SWA phase and its averaging points in this fit, refused before any batch when the fit cannot hold them"
+        self._plan()
+
+    def _plan(self):
+        # at `check_fit`, first in the fit; again at `begin_fit`, once every callback has set the fit up
+        # (fastai's `DistributedTrainer` gives each process its share of the batches)
         n_iter = len(self.dls.train)
         self.total = self.n_epoch*n_iter
         self.start_iter = self.start_epoch*n_iter if self.start_epoch is not None else int(self.start_pct*self.total)
@@ -60,6 +65,7 @@ class SWA(ResultsCallback):
             raise ValueError("every='cycle' needs cycle_len or a cyclical fit (`fit_clr`, `fit_warm_restarts`): this fit has no cycle ends")
 
     def begin_fit(self):
+        self._plan()
         n = len(self.opt.param_lists)
         if self.swa_lr is None: self.lr_hi = self.lr_lo = None
         elif self.cyclic: self.lr_hi,self.lr_lo = group_vals(self.swa_lr[0], n, 'swa_lr'),group_vals(self.swa_lr[1], n, 'swa_lr')

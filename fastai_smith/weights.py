@@ -36,11 +36,12 @@ class WeightCapture(ResultsCallback):
     def check_fit(self):
         bad = [e for e in L(self.epochs) if not is_int(e) or not 0<=e<self.n_epoch]
         if bad: raise ValueError(f"WeightCapture epochs {bad} are outside this fit of {self.n_epoch} epochs (0..{self.n_epoch-1})")
-        s = getattr(self.learn, 'iter_scheduler', None)   # the cyclical schedule of this fit, if any
-        self.ends = s.fit_ends if isinstance(s, IterScheduler) else set()
-        if self.at_cycle_ends and not self.ends:
+        if self.at_cycle_ends and not self._ends():
             raise ValueError("at_cycle_ends=True needs a cyclical fit (`fit_clr`, `fit_warm_restarts`): this fit has no cycle ends")
-    def begin_fit(self): self.weights,self.cycle_iters = {},[]
+    def _ends(self):
+        s = getattr(self.learn, 'iter_scheduler', None)   # the cyclical schedule of this fit, if any
+        return s.fit_ends if isinstance(s, IterScheduler) else set()
+    def begin_fit(self): self.ends,self.weights,self.cycle_iters = self._ends(),{},[]
     def after_batch(self):
         if self.training and self.at_cycle_ends and self.train_iter in self.ends:
             self.weights[f'cycle{len(self.cycle_iters)}'] = state_copy(get_model(self.model), self.device)   # unwrapped: DDP adds a `module.` prefix

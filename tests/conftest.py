@@ -33,6 +33,19 @@ def write_img(fn, size=(32,32), mode='RGB', seed=0):
     Image.fromarray(a[..., 0] if ch==1 else a, mode).save(fn)
     return fn
 
+def image_folder(root, n_train, n_valid, n_classes=4, seed=0):
+    "`root` with train/c0..c{n_classes-1} and valid/... holding `n_train` and `n_valid` random 32x32 PNGs per class"
+    root = Path(root)
+    for split,n in (('train', n_train), ('valid', n_valid)):
+        for c in range(n_classes):
+            for i in range(n): write_img(root/split/f'c{c}'/f'{i}.png', seed=seed+100*c+i+50*(split=='valid'))
+    return root
+
+@pytest.fixture(scope='session')
+def folder(tmp_path_factory):
+    "4 classes of random 32x32 images, 8 training and 4 validation each: the tiny data of test_compat and test_bad_input"
+    return image_folder(tmp_path_factory.mktemp('tiny4'), 8, 4)
+
 @pytest.fixture
 def make_folder(tmp_path):
     "make_folder({'train/a': 3, 'valid/a': 2, ...}): an image folder with that many 32x32 PNGs per class folder"

@@ -19,15 +19,6 @@ for _n in [n for n in globals() if n.startswith('test')]: del globals()[_n]   # 
 NAN,INF = float('nan'),float('inf')
 
 @pytest.fixture(scope='module')
-def folder(tmp_path_factory):
-    "4 classes of random 32x32 images: 8 training and 4 validation each"
-    root = tmp_path_factory.mktemp('bad_input')
-    for split,n in (('train', 8), ('valid', 4)):
-        for c in range(4):
-            for i in range(n): write_img(root/split/f'c{c}'/f'{i}.png', seed=100*c+i+50*(split=='valid'))
-    return root
-
-@pytest.fixture(scope='module')
 def learn(folder, tmp_path_factory):
     "A user's learner: trained one epoch (optimizer state, recorder values), frozen to its last two groups"
     set_seed(0)
@@ -102,7 +93,7 @@ CASES = [
     ('fit_one_cycle_swa', 'div', NAN, 'div'+pos(NAN)), ('fit_one_cycle_swa', 'div_final', 0, 'div_final'+pos(0)),
     ('fit_one_cycle_swa', 'pct_start', 'x', 'pct_start'+between('x', '[0, 1]')), ('fit_one_cycle_swa', 'pct_start', 1.5, 'pct_start'+between(1.5, '[0, 1]')),
     ('fit_one_cycle_swa', 'moms', (0.9,), 'moms=(0.9,): use a momentum in (0, 1)'), ('fit_one_cycle_swa', 'moms', 1.5, 'moms=1.5: use a momentum'),
-    ('fit_one_cycle_swa', 'wd', -1., 'wd'+ge(-1., 0)),
+    ('fit_one_cycle_swa', 'wd', -1., 'wd'+ge(-1., 0)), ('fit_one_cycle_swa', 'lr_max', NAN, 'lr_max'+pos(NAN)),
     ('fit_one_cycle_swa', 'kwargs', Call(lambda l,f: l.fit_one_cycle_swa(2, 1e-2, swa_epochs=1, every=0), 'every=0 (for SWA)'), "every=0: use 'epoch', 'cycle'"),
 
     ('fit_gradual', 'epochs', 0, 'epochs'+integer(0)), ('fit_gradual', 'lr_max', -1e-3, 'lr_max'+pos(-1e-3)), ('fit_gradual', 'lr_max', NAN, 'lr_max'+pos(NAN)),
@@ -175,7 +166,10 @@ CASES = [
     ('cifar_dls', 'n_valid', 0, 'n_valid=0'), ('cifar_dls', 'seed', 'x', 'seed'+integer('x', 0)), ('cifar_dls', 'size', 0, 'size'+integer(0)),
     ('cifar_dls', 'pad', -1, 'pad'+integer(-1, 0)), ('cifar_dls', 'stats', ([0.5]*2, [0.2]*2), 'the images have 3 channels'),
     ('cifar_dls', 'stats', ([0.5]*3, [0.2, 0., 0.2]), 'standard deviations > 0'), ('cifar_dls', 'device', 'gpu0', "device='gpu0': not a torch device"),
-    ('cifar_dls', 'cache', 3, 'cache=3: use True'), ('cifar_dls', 'num_workers', -1, 'num_workers'+integer(-1, 0)),
+    ('cifar_dls', 'cache', 3, 'cache=3: use True'),
+    ('cifar_dls', 'cache', Call(lambda l,f: cifar_dls(f, cache=next(f.rglob('*.png'))), 'cache=an image file'), 'is a file: give a folder for the cache'),
+    ('cifar_dls', 'size', Call(lambda l,f: cifar_dls(f, size=0), 'size=0, with the default cache'), 'size'+integer(0)),
+    ('cifar_dls', 'path', Call(lambda l,f: cifar_dls(_one_class(f)), 'a folder with one class'), 'train has 1 class (c0): a classifier needs at least two class folders'), ('cifar_dls', 'num_workers', -1, 'num_workers'+integer(-1, 0)),
     ('trial_dls', 'dls', Call(lambda l,f: trial_dls('x'), "dls='x'"), 'dls is a str: give fastai `DataLoaders`'),
     ('trial_dls', 'n_batches', 100, 'use at most 4 or None'), ('trial_dls', 'n_valid', 0, 'n_valid=0'), ('trial_dls', 'seed', -1, 'seed'+integer(-1, 0)),
     ('image_cache', 'path', None, 'path=None: give the folder'), ('image_cache', 'size', 2.5, 'size'+integer(2.5)), ('image_cache', 'cache', 1.5, 'cache=1.5: use True'),
@@ -231,6 +225,14 @@ ANY_VALUE = {
     **{(f, 'num_it'): "fastai's suggestion-function signature passes it; the rule does not use it" for f in ('loss_stops_falling', 'smith_max', 'clr_bounds')},
 }
 
+def _one_class(f):
+    "A copy of `f` with only its first class, beside it (outside the folders the test watches)"
+    import shutil
+    d = f.parent/'one_class'
+    if not d.exists():
+        for split in ('train', 'valid'): shutil.copytree(f/split/'c0', d/split/'c0')
+    return d
+
 def _call(fn, arg, bad, learn, folder):
     if isinstance(bad, Call): return bad.f(learn, folder)
     kw = {**BASE[fn], arg: bad}
@@ -282,3 +284,21 @@ def test_public_api_is_listed():
            if isinstance(o, type) and issubclass(o, Callback) and o.__module__.startswith('fastai_smith')}
     # bases and building blocks, whose arguments their callers check: ResultsCallback, FitCheck, Exploration, IterScheduler (fit_clr, fit_warm_restarts), RangeTestCallback (lr_range_test)
     assert cbs - set(FUNCS) <= {'ResultsCallback', 'FitCheck', 'Exploration', 'IterScheduler', 'RangeTestCallback'}, cbs - set(FUNCS)
+
+NO_BATCH = {'lr_range_test': dict(num_it=8, show_plot=False), 'lr_find_blocks': dict(num_it=8, show_plot=False), 'fit_clr': dict(n_epoch=1, lr_max=1e-2),
+            'fit_warm_restarts': dict(n_cycles=1, cycle_len=1, lr_max=1e-2), 'fit_one_cycle_swa': dict(n_epoch=1, lr_max=1e-2, swa_epochs=1),
+            'fit_gradual': dict(epochs=1, lr_max=1e-2), 'mom_grid': dict(epochs=1, lr_max=1e-2, results=False, quiet=True),
+            'wd_grid': dict(epochs=1, lr_max=1e-2, results=False, quiet=True), 'smith_tune': dict(results=False, quiet=True, train=False)}
+
+@pytest.mark.parametrize('fn', NO_BATCH)
+def test_no_batch_refused(fn, learn):
+    "Fewer training items than the batch size (fastai drops the last partial batch): refused with the batch size to use, the learner untouched"
+    dl0 = learn.dls.loaders[0]
+    learn.dls.loaders[0] = dl0.new(bs=len(dl0.dataset)+1, drop_last=True)
+    try:
+        with learn.no_bar(), learn.no_logging():
+            s0 = snapshot(learn)
+            with pytest.raises(ValueError, match=rf'the training DataLoader yields no batch \({len(dl0.dataset)} items, batch size {len(dl0.dataset)+1}, drop_last=True\): use a batch size of at most {len(dl0.dataset)}'):
+                getattr(learn, fn)(**NO_BATCH[fn])
+            assert_same(snapshot(learn), s0, 'learner')
+    finally: learn.dls.loaders[0] = dl0

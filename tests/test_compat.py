@@ -19,15 +19,6 @@ from fastai_smith.all import *
 from fastai_smith.core import opt_groups
 for _n in [n for n in globals() if n.startswith('test')]: del globals()[_n]   # fastcore's test_eq & co. are not tests of ours
 
-@pytest.fixture(scope='module')
-def folder(tmp_path_factory):
-    "4 classes of random 32x32 images: 8 training and 4 validation each"
-    root = tmp_path_factory.mktemp('compat')
-    for split,n in (('train', 8), ('valid', 4)):
-        for c in range(4):
-            for i in range(n): write_img(root/split/f'c{c}'/f'{i}.png', seed=100*c+i+50*(split=='valid'))
-    return root
-
 def _image_dls(folder): return ImageDataLoaders.from_folder(folder, valid='valid', item_tfms=Resize(32), batch_tfms=aug_transforms(size=32), bs=8, num_workers=0)
 
 def _tensor_dls():
