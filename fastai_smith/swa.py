@@ -33,9 +33,7 @@ class SWA(ResultsCallback):
         if (start_epoch is None) == (start_pct is None): raise ValueError("pass exactly one of start_epoch and start_pct")
         if start_pct is not None: check_num('start_pct', start_pct, 0, 1, hi_open=True)
         if start_epoch is not None: check_int('start_epoch', start_epoch, 0)
-        lrs = [] if swa_lr is None else [swa_lr.start, swa_lr.stop] if isinstance(swa_lr, slice) else L(swa_lr, use_list=None)
-        if any(o is not None and not (is_num(o) and o>0 and math.isfinite(o)) for o in np.array(list(lrs), dtype=object).ravel()):
-            raise ValueError(f"swa_lr={swa_lr!r}: SWA learning rates must be > 0")
+        if swa_lr is not None: check_pos('swa_lr', swa_lr)
         self.cyclic = isinstance(swa_lr, tuple) and len(swa_lr)==2 and not isinstance(swa_lr, slice)
         if self.cyclic and not cycle_len: raise ValueError("a cyclical swa_lr=(high, low) needs cycle_len (iterations per cycle)")
         if not (every in ('epoch', 'cycle') or (is_int(every) and every>=1)):

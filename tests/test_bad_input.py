@@ -89,7 +89,7 @@ CASES = [
 
     ('fit_one_cycle_swa', 'n_epoch', True, 'n_epoch'+integer(True)), ('fit_one_cycle_swa', 'lr_max', -1., 'lr_max'+pos(-1.)),
     ('fit_one_cycle_swa', 'swa_epochs', 0, 'swa_epochs'+integer(0)), ('fit_one_cycle_swa', 'swa_epochs', 'x', "swa_epochs='x'"),
-    ('fit_one_cycle_swa', 'swa_lr', -1e-2, 'swa_lr=-0.01'), ('fit_one_cycle_swa', 'anneal_epochs', -1, 'anneal_epochs'+integer(-1, 0)),
+    ('fit_one_cycle_swa', 'swa_lr', -1e-2, 'swa_lr'+pos(-1e-2)), ('fit_one_cycle_swa', 'anneal_epochs', -1, 'anneal_epochs'+integer(-1, 0)),
     ('fit_one_cycle_swa', 'div', NAN, 'div'+pos(NAN)), ('fit_one_cycle_swa', 'div_final', 0, 'div_final'+pos(0)),
     ('fit_one_cycle_swa', 'pct_start', 'x', 'pct_start'+between('x', '[0, 1]')), ('fit_one_cycle_swa', 'pct_start', 1.5, 'pct_start'+between(1.5, '[0, 1]')),
     ('fit_one_cycle_swa', 'moms', (0.9,), 'moms=(0.9,): use a momentum in (0, 1)'), ('fit_one_cycle_swa', 'moms', 1.5, 'moms=1.5: use a momentum'),
@@ -140,7 +140,7 @@ CASES = [
 
     ('SWA', 'start_epoch', -1, 'start_epoch'+integer(-1, 0)), ('SWA', 'start_epoch', None, 'pass exactly one of start_epoch and start_pct'),
     ('SWA', 'start_pct', Call(lambda l,f: SWA(start_pct=1.), 'start_pct=1.0'), 'start_pct'+between(1., '[0, 1)')),
-    ('SWA', 'swa_lr', -1e-2, 'swa_lr=-0.01'), ('SWA', 'swa_lr', NAN, 'swa_lr=nan'), ('SWA', 'swa_lr', (1e-2, 1e-3), 'needs cycle_len'),
+    ('SWA', 'swa_lr', -1e-2, 'swa_lr'+pos(-1e-2)), ('SWA', 'swa_lr', NAN, 'swa_lr'+pos(NAN)), ('SWA', 'swa_lr', slice(None, 0.), 'swa_lr'+pos(slice(None, 0.))), ('SWA', 'swa_lr', (1e-2, 1e-3), 'needs cycle_len'),
     ('SWA', 'anneal_epochs', 1.5, 'anneal_epochs'+integer(1.5, 0)), ('SWA', 'every', 0, "every=0: use 'epoch', 'cycle'"), ('SWA', 'every', 'batch', "every='batch'"),
     ('SWA', 'cycle_len', 0, 'cycle_len'+integer(0)), ('SWA', 'bn_batches', 0, 'bn_batches'+integer(0)),
     ('SWA', 'start_epoch', Call(lambda l,f: l.fit(1, 1e-3, cbs=SWA(start_epoch=5)), 'start_epoch=5 in a 1-epoch fit', fit=True), 'SWA would start'),
