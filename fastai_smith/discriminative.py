@@ -12,7 +12,7 @@ from .state import *
 from .lr_finder import *
 
 # %% auto #0
-__all__ = ['model_blocks', 'BlockRangeTests']
+__all__ = ['model_blocks', 'block_splitter', 'BlockRangeTests']
 
 # %% ../nbs/06_discriminative.ipynb #0565c872
 _tv_resnet = ('conv1','bn1','relu','maxpool','layer1','layer2','layer3','layer4')
@@ -51,6 +51,22 @@ def model_blocks(model:nn.Module, groups) -> dict:
 def blocks(self:Learner) -> dict:
     "{block name: parameter group} of the model's named blocks"
     return {k:g for k,(g,_) in model_blocks(self.model, opt_groups(self)).items()}
+
+# %% ../nbs/06_discriminative.ipynb #3bc67b5c
+def block_splitter(model:nn.Module) -> L:
+    "A fastai splitter: one parameter group per named block of `model` (as `learn.blocks` names them); single layers join the group before them"
+    if not isinstance(model, nn.Module): raise ValueError(f"model is a {type(model).__name__}: block_splitter splits a torch `nn.Module` (fastai passes the learner's model)")
+    blocks = model_blocks(model, [list(model.parameters())])
+    named,rest = [ps for n,(_,ps) in blocks.items() if n!='group0'],blocks.get('group0', (0, []))[1]
+    owner = {id(p):id(m) for m in model.modules() for p in m.parameters(recurse=False)}
+    groups = []
+    for i,ps in enumerate(named):
+        single = len({owner[id(p)] for p in ps})==1
+        if single and groups and i<len(named)-1: groups[-1] += ps   # a single layer joins the block before it
+        else: groups.append(list(ps))
+    if not groups: groups = [[]]
+    groups[-1] += rest   # parameters of the model itself, outside any block
+    return L(groups)
 
 # %% ../nbs/06_discriminative.ipynb #0f11fc87
 def _is_bn(p, bn_ids): return id(p) in bn_ids

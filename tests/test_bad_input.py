@@ -43,14 +43,14 @@ BASE = dict(
     TrialRunner={}, cifar_dls=dict(bs=8, cache=False), trial_dls={}, image_cache=dict(cache=False, verbose=False), cifar_learner=dict(arch='resnet20'),
     ResNetCifar=dict(depth=8), clr_sched=dict(base=1e-3, top=1e-2, step_size=4), sgdr_sched=dict(top=1e-2, n_iters=[4, 4]),
     loss_stops_falling={}, smith_max={}, clr_bounds={}, interpolate_weights=dict(alpha=.5), diagnose_losses=dict(iters=[1, 2], train=[2., 1.], valid=[2., 1.5]),
-    default_wds=dict(wd_mode=None), wd_refine=dict(tested={1e-3: 1., 1e-2: .9}, step=.5))
+    default_wds=dict(wd_mode=None), block_splitter={}, wd_refine=dict(tested={1e-3: 1., 1e-2: .9}, step=.5))
 LEARNER_METHODS = ['lr_range_test', 'fit_clr', 'fit_warm_restarts', 'fit_one_cycle_swa', 'fit_gradual', 'block_lrs', 'lr_find_blocks',
                    'interpolation_curve', 'mom_grid', 'wd_grid', 'smith_tune', 'diagnose', 'freeze_blocks', 'unfreeze_blocks']
 FUNCS = dict(SWA=SWA, WeightCapture=WeightCapture, ValidCurve=ValidCurve, DivergenceStop=DivergenceStop, HyperRecorder=HyperRecorder,
              PadCropFlip=PadCropFlip, TrialRunner=TrialRunner, cifar_dls=cifar_dls, trial_dls=trial_dls, image_cache=image_cache,
              cifar_learner=cifar_learner, ResNetCifar=ResNetCifar, clr_sched=clr_sched, sgdr_sched=sgdr_sched,
              loss_stops_falling=loss_stops_falling, smith_max=smith_max, clr_bounds=clr_bounds, interpolate_weights=interpolate_weights,
-             diagnose_losses=diagnose_losses, default_wds=default_wds, wd_refine=wd_refine)
+             diagnose_losses=diagnose_losses, default_wds=default_wds, wd_refine=wd_refine, block_splitter=block_splitter)
 NEEDS_LEARN = {'TrialRunner': 'learn', 'trial_dls': 'dls', 'cifar_learner': 'dls'}   # first argument, filled from the learner
 NEEDS_PATH = {'cifar_dls', 'image_cache'}
 CURVE = dict(lrs=np.geomspace(1e-5, 1, 30), losses=np.r_[np.linspace(2.3, 1., 20), np.linspace(1.1, 3., 10)])
@@ -210,6 +210,7 @@ CASES = [
     ('diagnose_losses', 'valid', 'x', "valid='x': must be a 1-D sequence"), ('diagnose_losses', 'losses', 'x', "losses='x': must be a 1-D sequence"),
     ('diagnose_losses', 'lrs', [[1e-3]], 'lrs=[[0.001]]: must be a 1-D sequence'), ('diagnose_losses', 'diverged', {'iter': 3}, "diverged={'iter': 3}: give what `DivergenceStop.diverged` holds"),
     ('diagnose_losses', 'tol', -1, 'tol'+ge(-1, 0)), ('diagnose_losses', 'unstable_tol', 'x', 'unstable_tol'+ge('x', 0)),
+    ('block_splitter', 'model', 'x', 'model is a str: block_splitter splits a torch `nn.Module`'),
     ('default_wds', 'wd_mode', 'L2', "wd_mode='L2': use one of None, 'decoupled', 'l2'"),
     ('wd_refine', 'tested', {}, 'tested={}: give a dict'), ('wd_refine', 'tested', {0.: 1.}, 'tested=[0.0]: must be a positive number'),
     ('wd_refine', 'step', NAN, 'step'+pos(NAN)),
