@@ -26,8 +26,9 @@ from .trials import *
 from .grids import *
 from .tune import *
 from .cli import *
+from .batch_size import *
 
 # %% ../nbs/99_all.ipynb #2d83291b
 import fastai.vision.all as _fva, fastai_smith as _fs
-_mods = [getattr(_fs, m) for m in ('core', 'models', 'data', 'state', 'schedules', 'lr_finder', 'discriminative', 'weights', 'swa', 'diagnose', 'trials', 'grids', 'tune', 'cli')]
+_mods = [getattr(_fs, m) for m in ('core', 'models', 'data', 'state', 'schedules', 'lr_finder', 'discriminative', 'weights', 'swa', 'diagnose', 'trials', 'grids', 'tune', 'cli', 'batch_size')]
 __all__ = [n for n in dir(_fva) if not n.startswith('_')] + [n for m in _mods for n in m.__all__]

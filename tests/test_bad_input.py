@@ -38,14 +38,14 @@ BASE = dict(
     fit_one_cycle_swa=dict(n_epoch=2, lr_max=1e-2, swa_epochs=1), fit_gradual=dict(epochs=1, lr_max=1e-2), block_lrs=dict(lr=1e-2),
     lr_find_blocks=dict(num_it=8, show_plot=False), interpolation_curve=dict(alphas=[0., 1.], show_plot=False), mom_grid=dict(epochs=1, lr_max=1e-2, results=False, quiet=True),
     wd_grid=dict(epochs=1, lr_max=1e-2, results=False, quiet=True), smith_tune=dict(results=False, quiet=True, train=False), diagnose={},
-    freeze_blocks={}, unfreeze_blocks={},
+    freeze_blocks={}, unfreeze_blocks={}, find_bs=dict(max_bs=16),
     SWA=dict(start_epoch=1), WeightCapture=dict(epochs=[0]), ValidCurve={}, DivergenceStop={}, HyperRecorder={}, PadCropFlip={},
     TrialRunner={}, cifar_dls=dict(bs=8, cache=False), trial_dls={}, image_cache=dict(cache=False, verbose=False), cifar_learner=dict(arch='resnet20'),
     ResNetCifar=dict(depth=8), clr_sched=dict(base=1e-3, top=1e-2, step_size=4), sgdr_sched=dict(top=1e-2, n_iters=[4, 4]),
     loss_stops_falling={}, smith_max={}, clr_bounds={}, interpolate_weights=dict(alpha=.5), diagnose_losses=dict(iters=[1, 2], train=[2., 1.], valid=[2., 1.5]),
     default_wds=dict(wd_mode=None), block_splitter={}, wd_refine=dict(tested={1e-3: 1., 1e-2: .9}, step=.5))
 LEARNER_METHODS = ['lr_range_test', 'fit_clr', 'fit_warm_restarts', 'fit_one_cycle_swa', 'fit_gradual', 'block_lrs', 'lr_find_blocks',
-                   'interpolation_curve', 'mom_grid', 'wd_grid', 'smith_tune', 'diagnose', 'freeze_blocks', 'unfreeze_blocks']
+                   'interpolation_curve', 'mom_grid', 'wd_grid', 'smith_tune', 'diagnose', 'freeze_blocks', 'unfreeze_blocks', 'find_bs']
 FUNCS = dict(SWA=SWA, WeightCapture=WeightCapture, ValidCurve=ValidCurve, DivergenceStop=DivergenceStop, HyperRecorder=HyperRecorder,
              PadCropFlip=PadCropFlip, TrialRunner=TrialRunner, cifar_dls=cifar_dls, trial_dls=trial_dls, image_cache=image_cache,
              cifar_learner=cifar_learner, ResNetCifar=ResNetCifar, clr_sched=clr_sched, sgdr_sched=sgdr_sched,
@@ -136,6 +136,10 @@ CASES = [
     ('smith_tune', 'cpus_per_trial', 0, 'cpus_per_trial'+pos(0)), ('smith_tune', 'gpus_per_trial', -1, 'gpus_per_trial'+ge(-1, 0)),
 
     ('diagnose', 'cbs', Call(lambda l,f: l.diagnose('x'), "'x'"), "diagnose takes the fit's ValidCurve and DivergenceStop callbacks, not ['x']"),
+    ('find_bs', 'max_bs', 0, 'max_bs'+integer(0)), ('find_bs', 'max_bs', 10**6, 'max_bs=1000000: the training set has only 32 items'),
+    ('find_bs', 'start_bs', 32, 'start_bs=32 is above max_bs=16'), ('find_bs', 'start_bs', 1.5, 'start_bs'+integer(1.5)),
+    ('find_bs', 'mem_cap', 2**30, 'mem_cap=1073741824 needs a CUDA device'), ('find_bs', 'mem_cap', -1, 'mem_cap'+pos(-1)),
+    ('find_bs', 'n_steps', 0, 'n_steps'+integer(0)), ('find_bs', 'knee', NAN, 'knee'+ge(NAN, 0)),
     ('diagnose', 'tol', -1, 'tol'+ge(-1, 0)), ('diagnose', 'unstable_tol', NAN, 'unstable_tol'+ge(NAN, 0)),
 
     ('SWA', 'start_epoch', -1, 'start_epoch'+integer(-1, 0)), ('SWA', 'start_epoch', None, 'pass exactly one of start_epoch and start_pct'),

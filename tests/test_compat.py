@@ -51,7 +51,7 @@ def make(kind, folder):
     raise ValueError(kind)
 
 KINDS = ['cifar', 'datablock', 'from_dsets', 'synth', 'torchvision', 'timm', 'optimwrapper', 'tabular']
-CAPS = ['range_test', 'fit_clr', 'fit_warm_restarts', 'blocks', 'weights', 'swa', 'fit_one_cycle_swa', 'grids', 'smith_tune', 'diagnose']
+CAPS = ['find_bs', 'range_test', 'fit_clr', 'fit_warm_restarts', 'blocks', 'weights', 'swa', 'fit_one_cycle_swa', 'grids', 'smith_tune', 'diagnose']
 
 def _unchanged(learn, f):
     "Run `f()` and check that the learner is exactly as before"
@@ -70,7 +70,10 @@ def test_capability(kind, cap, folder, tmp_path):
     learn.path = tmp_path   # results files and models go here
     n = len(learn.dls.train)
     with learn.no_bar(), learn.no_logging():
-        if cap=='range_test':
+        if cap=='find_bs':
+            r = _unchanged(learn, lambda: learn.find_bs(max_bs=16, knee=0))
+            assert r.bs == 16 and r.df.fits.all() and r.df.bs.tolist()[-1] == 16 and r.bs0 == learn.dls.train.bs
+        elif cap=='range_test':
             rt = _unchanged(learn, lambda: learn.lr_range_test(num_it=12, show_plot=False))
             assert 1 < len(rt.lrs) <= 12 and np.all(np.diff(rt.lrs) > 0) and np.isfinite(rt.losses).all()
             assert rt.sugg['valley'] is not None
@@ -162,13 +165,14 @@ SAFE = {
     'interpolation_curve': (('valid',), lambda l, p: l.interpolation_curve(*l.pair, alphas=[0., 1.], n_batches=2, bn_batches=1, show_plot=False)),
     'mom_grid': (('train', 'valid'), lambda l, p: l.mom_grid(moms=[0.9, 0.95], epochs=1, lr_max=1e-2, results=p/'m.json', quiet=True)),
     'wd_grid': (('train', 'valid'), lambda l, p: l.wd_grid(wds=[1e-3, 1e-2], refine=False, epochs=1, lr_max=1e-2, results=p/'w.json', quiet=True)),
+    'find_bs': (('train',), lambda l, p: l.find_bs(max_bs=16, knee=0)),
     'smith_tune': (('train', 'valid'), lambda l, p: l.smith_tune(fit_epochs=4, epochs=2, budget=20, train=False, results=p/'t.json', quiet=True)),
 }
 FAULTS = [('train', 1, RuntimeError), ('train', 5, KeyboardInterrupt), ('valid', 1, KeyboardInterrupt), ('valid', 2, RuntimeError)]
 
 CASES = [(k, c, fl) for k in ('cifar', 'tabular') for c in SAFE for fl in FAULTS if fl[0] in SAFE[c][0]]
 
-@pytest.mark.slow   # 54 cases: in CI's full run, not the fast loop
+@pytest.mark.slow   # 44 cases: in CI's full run, not the fast loop
 @pytest.mark.parametrize('kind,call,fault', CASES, ids=[f'{k}-{c}-{ph}{n}-{exc.__name__}' for k,c,(ph,n,exc) in CASES])
 def test_fault_leaves_learner_as_it_was(kind, call, fault, folder, tmp_path):
     "An error or Ctrl-C at a training or validation batch inside a state-safe call: the learner is exactly as before"
