@@ -17,7 +17,7 @@ __all__ = ['BatchSizeResult']
 # %% ../nbs/14_batch_size.ipynb #845e13ae
 def _is_oom(e) -> bool:
     "An out-of-memory error from torch (CUDA, MPS) or the allocator"
-    return isinstance(e, torch.cuda.OutOfMemoryError) or (isinstance(e, (RuntimeError, MemoryError)) and ('out of memory' in str(e).lower() or isinstance(e, MemoryError)))
+    return isinstance(e, (torch.cuda.OutOfMemoryError, MemoryError)) or (isinstance(e, RuntimeError) and 'out of memory' in str(e).lower())
 
 class _TimedSteps(Callback):
     "Time `n` training steps after one warm-up step, then end the fit; no validation"
@@ -87,7 +87,7 @@ def find_bs(self:Learner,
                 if not trial(bs): bad,reason = bs,rows[-1]['why']; break
                 good = bs
                 if good > start_bs and knee > 0:
-                    prev = next(r for r in rows[::-1][1:] if r['fits'])
+                    prev = rows[-2]   # while doubling, every size before this one fitted
                     gain = rows[-1]['images_per_s']/prev['images_per_s'] - 1
                     if gain < knee:   # the larger batch buys no speed: keep the one before it
                         good,reason = prev['bs'],f"throughput knee: {prev['bs']} to {bs} gained {gain:.0%} images/s (< {knee:.0%})"; break

@@ -12,7 +12,7 @@ from .core import *
 from .core import mom_str, fmt_lr
 from .state import *
 from .trials import *
-from .trials import wd_mode_of, plan_msg, run_specs, grid_args, grid_result, finish_grid
+from .trials import wd_modes, wd_mode_of, plan_msg, run_specs, grid_args, grid_result, finish_grid
 
 # %% auto #0
 __all__ = ['default_wds', 'wd_refine']
@@ -49,7 +49,7 @@ def _round1(x:float) -> float: return float(f'{x:.0e}')
 
 def default_wds(wd_mode:str|None) -> tuple:
     "Smith's first grid (1e-3, 1e-4, 1e-5) for L2; a hundred times larger for decoupled weight decay (fastai's default 1e-2 in the middle)"
-    check_choice('wd_mode', wd_mode, (None, 'decoupled', 'l2'))
+    check_choice('wd_mode', wd_mode, wd_modes)
     return (1e-3, 1e-4, 1e-5) if wd_mode=='l2' else (1e-1, 1e-2, 1e-3)
 
 def wd_refine(tested:dict, step:float) -> list:

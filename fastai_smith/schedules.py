@@ -85,7 +85,7 @@ def fit_clr(self:Learner,
 ) -> IterScheduler:
     "Fit with Smith's cyclical learning rate (and cyclic momentum), per batch equal to torch's `CyclicLR`; returns the schedule"
     check_int('n_epoch', n_epoch); _check_start(start_epoch, n_epoch)
-    if mode not in clr_modes: raise ValueError(f"mode={mode!r} is unknown: use one of {', '.join(map(repr, clr_modes))}")
+    check_choice('mode', mode, clr_modes)
     check_batches(self); check_pos('div', div)
     if wd is not None: check_nonneg('wd', wd)
     n = len(opt_groups(self))

@@ -27,6 +27,8 @@ def norm_lr(learn, lr):
     if isinstance(lr, (int, float, np.floating, np.integer)): return float(lr)
     return group_vals(lr, len(learn.splitter(learn.model)), 'lr_max').tolist()
 
+wd_modes = (None, 'decoupled', 'l2')   # None: the optimizer's own weight decay
+
 def wd_mode_of(opt_func) -> str|None:
     "'decoupled' or 'l2' for fastai's optimizers, None for others"
     f = opt_func.func if isinstance(opt_func, partial) else opt_func
@@ -168,7 +170,7 @@ class TrialRunner:
         gpus_per_trial:float=0, # with executor='ray': GPUs a trial reserves
     ):
         check_int('epochs', epochs); check_int('n_evals', n_evals); check_int('seed', seed, 0)
-        if executor not in (None, 'ray'): raise ValueError(f"executor={executor!r}: use None (sequential) or 'ray'")
+        check_choice('executor', executor, (None, 'ray'))
         if learner_factory is not None and not callable(learner_factory): raise ValueError(f"learner_factory={learner_factory!r}: give a function that builds the learner, or None")
         check_pos('cpus_per_trial', cpus_per_trial); check_nonneg('gpus_per_trial', gpus_per_trial)
         if executor=='ray':
@@ -181,7 +183,7 @@ class TrialRunner:
         check_batches(learn)
         if len(dls.loaders)<2 or not len(dls.valid.dataset): raise ValueError("the learner has no validation set: trials are read from the validation loss; give it DataLoaders with a validation set")
         own = wd_mode_of(learn.opt_func)
-        if wd_mode not in (None, 'decoupled', 'l2'): raise ValueError(f"wd_mode={wd_mode!r}: use 'decoupled', 'l2' or None (the optimizer's own)")
+        check_choice('wd_mode', wd_mode, wd_modes)
         if wd_mode is not None and own is None: raise ValueError(f"wd_mode={wd_mode!r}: {learn.opt_func!r} has no `decouple_wd` argument; use a fastai optimizer or wd_mode=None")
         self.wd_mode = ifnone(wd_mode, own)
         self.opt_func = learn.opt_func if self.wd_mode==own else partial(learn.opt_func, decouple_wd=self.wd_mode=='decoupled')

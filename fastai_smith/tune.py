@@ -15,7 +15,7 @@ from .state import *
 from .lr_finder import *
 from .swa import *
 from .trials import *
-from .trials import norm_lr, wd_mode_of, plan_msg, run_specs, show_bars, best_trial, usable, interrupted_as
+from .trials import norm_lr, wd_modes, wd_mode_of, plan_msg, run_specs, show_bars, best_trial, usable, interrupted_as
 from .grids import *
 from .grids import check_wds
 
@@ -95,7 +95,7 @@ def smith_tune(self:Learner,
         if not is_listy(mom_grid) or not len(mom_grid): raise ValueError(f"mom_grid={mom_grid!r}: give a non-empty list of momenta, None for no momentum trials, or pass moms=")
         mgrid = [moms3(m) for m in mom_grid]
     else: mgrid = []
-    if wd_mode not in (None, 'decoupled', 'l2'): raise ValueError(f"wd_mode={wd_mode!r}: use 'decoupled', 'l2' or None (the optimizer's own)")
+    check_choice('wd_mode', wd_mode, wd_modes)
     mode = wd_mode if wd_mode is not None else wd_mode_of(self.opt_func)
     if wd is None:
         if wd_grid is None: wd_grid = wd_candidates(mode)

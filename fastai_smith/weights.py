@@ -34,7 +34,7 @@ class WeightCapture(ResultsCallback):
         store_attr(); self.epochs = None if epochs is None else sorted(set(L(epochs)))
         self.weights = {}
     def check_fit(self):
-        bad = [e for e in L(self.epochs) if not is_int(e) or not 0<=e<self.n_epoch]
+        bad = [e for e in L(self.epochs) if e >= self.n_epoch]
         if bad: raise ValueError(f"WeightCapture epochs {bad} are outside this fit of {self.n_epoch} epochs (0..{self.n_epoch-1})")
         if self.at_cycle_ends and not self._ends():
             raise ValueError("at_cycle_ends=True needs a cyclical fit (`fit_clr`, `fit_warm_restarts`): this fit has no cycle ends")
@@ -128,7 +128,7 @@ def interpolation_curve(self:Learner,
 ) -> Interpolation:
     "Training and validation loss and metrics along the line between two state dicts"
     check_same_states(w1, w2)
-    if bn not in ('recompute', 'interpolate'): raise ValueError(f"bn={bn!r}: use 'recompute' or 'interpolate'")
+    check_choice('bn', bn, ('recompute', 'interpolate'))
     if n_batches is not None: check_int('n_batches', n_batches)
     check_int('bn_batches', bn_batches)
     alphas = np.round(np.linspace(-0.5, 1.5, 41) if alphas is None else np.asarray(alphas, dtype=float).reshape(-1), 10)

@@ -76,7 +76,7 @@ CASES = [
 
     ('fit_clr', 'n_epoch', 0, 'n_epoch'+integer(0)), ('fit_clr', 'lr_max', -1e-2, 'lr_max'+pos(-1e-2)), ('fit_clr', 'lr_max', NAN, 'lr_max'+pos(NAN)),
     ('fit_clr', 'base_lr', 1., 'must be below lr_max'), ('fit_clr', 'base_lr', -1e-3, 'must not be negative'), ('fit_clr', 'base_lr', NAN, 'must be finite'),
-    ('fit_clr', 'step_size', 0, 'step_size'+integer(0)), ('fit_clr', 'mode', 'cosine', "mode='cosine' is unknown: use one of 'triangular'"),
+    ('fit_clr', 'step_size', 0, 'step_size'+integer(0)), ('fit_clr', 'mode', 'cosine', "mode='cosine': use one of 'triangular', 'triangular2', 'exp_range'"),
     ('fit_clr', 'gamma', 0., 'gamma'+between(0., '(0, 1]')), ('fit_clr', 'gamma', 'x', 'gamma'+between('x', '(0, 1]')),
     ('fit_clr', 'moms', (0.9,), 'moms=(0.9,): expected (momentum at base_lr, momentum at lr_max)'), ('fit_clr', 'moms', 0.9, 'moms=0.9: expected'),
     ('fit_clr', 'div', 0, 'div'+pos(0)), ('fit_clr', 'wd', -1e-2, 'wd'+ge(-1e-2, 0)), ('fit_clr', 'start_epoch', 1, 'start_epoch=1'),
@@ -118,14 +118,14 @@ CASES = [
     ('interpolation_curve', 'bn_batches', Call(lambda l,f: l.interpolation_curve(W(l), W(l), bn_batches=0, show_plot=False), 'bn_batches=0'), 'bn_batches'+integer(0)),
 
     ('mom_grid', 'moms', [(0.9,)], 'moms=(0.9,): use a momentum'), ('mom_grid', 'moms', [], 'moms=[]'), ('mom_grid', 'epochs', 0, 'epochs'+integer(0)),
-    ('mom_grid', 'lr_max', NAN, 'lr_max'+pos(NAN)), ('mom_grid', 'wd', -1., 'wd'),
-    ('wd_grid', 'wds', [-1e-3, 1e-2], 'wds'), ('wd_grid', 'wds', [], 'wds=[]'), ('wd_grid', 'precision', INF, 'precision'+pos(INF)),
+    ('mom_grid', 'lr_max', NAN, 'lr_max'+pos(NAN)), ('mom_grid', 'wd', -1., 'wd'+ge(-1., 0)),
+    ('wd_grid', 'wds', [-1e-3, 1e-2], 'wds'+pos(-1e-3)), ('wd_grid', 'wds', [], 'wds=[]'), ('wd_grid', 'precision', INF, 'precision'+pos(INF)),
     ('wd_grid', 'max_extend', -1, 'max_extend'+integer(-1, 0)), ('wd_grid', 'epochs', 1.5, 'epochs'+integer(1.5)), ('wd_grid', 'lr_max', 0, 'lr_max'+pos(0)),
-    ('wd_grid', 'moms', 2, 'moms=2: use a momentum'), ('wd_grid', 'wd_mode', 'adamw', "wd_mode='adamw'"),
+    ('wd_grid', 'moms', 2, 'moms=2: use a momentum'), ('wd_grid', 'wd_mode', 'adamw', "wd_mode='adamw': use one of None, 'decoupled', 'l2'"),
 
     ('smith_tune', 'fit_epochs', 0, 'fit_epochs'+integer(0)), ('smith_tune', 'lr_max', -1., 'lr_max'+pos(-1.)), ('smith_tune', 'moms', (1.2, 0.9), 'moms=(1.2, 0.9)'),
     ('smith_tune', 'wd', NAN, 'wd'+pos(NAN)), ('smith_tune', 'lr_rule', 'fastest', "lr_rule='fastest'"), ('smith_tune', 'mom_grid', [], 'mom_grid=[]'),
-    ('smith_tune', 'wd_grid', [0., 1e-2], 'wd_grid'), ('smith_tune', 'precision', 0, 'precision'+pos(0)), ('smith_tune', 'wd_mode', 'L2', "wd_mode='L2'"),
+    ('smith_tune', 'wd_grid', [0., 1e-2], 'wd_grid'+pos(0.)), ('smith_tune', 'precision', 0, 'precision'+pos(0)), ('smith_tune', 'wd_mode', 'L2', "wd_mode='L2': use one of None, 'decoupled', 'l2'"),
     ('smith_tune', 'num_it', 5, 'num_it'+integer(5, 6)), ('smith_tune', 'trial_frac', 0, 'trial_frac'+between(0, '(0, 1]')),
     ('smith_tune', 'epochs', 0, 'epochs'+integer(0)), ('smith_tune', 'n_batches', 1.5, 'n_batches'+integer(1.5)), ('smith_tune', 'n_valid', 0, 'n_valid'+integer(0)),
     ('smith_tune', 'n_evals', 0, 'n_evals'+integer(0)), ('smith_tune', 'min_iters', 0, 'min_iters'+integer(0)), ('smith_tune', 'noise_z', -1, 'noise_z'+ge(-1, 0)),
@@ -161,7 +161,7 @@ CASES = [
     ('TrialRunner', 'epochs', 0, 'epochs'+integer(0)), ('TrialRunner', 'n_batches', 0, 'n_batches'+integer(0)), ('TrialRunner', 'n_valid', 10**6, 'n_valid=1000000'),
     ('TrialRunner', 'n_evals', 0, 'n_evals'+integer(0)), ('TrialRunner', 'wd_mode', 'x', "wd_mode='x'"), ('TrialRunner', 'seed', 1.5, 'seed'+integer(1.5, 0)),
     ('TrialRunner', 'div_mult', 1, 'div_mult'+gt(1, 1)), ('TrialRunner', 'results', True, 'results=True: give a file path'),
-    ('TrialRunner', 'executor', 'dask', "executor='dask'"), ('TrialRunner', 'learner_factory', 3, 'learner_factory=3'),
+    ('TrialRunner', 'executor', 'dask', "executor='dask': use one of None, 'ray'"), ('TrialRunner', 'learner_factory', 3, 'learner_factory=3'),
     ('TrialRunner', 'cpus_per_trial', NAN, 'cpus_per_trial'+pos(NAN)), ('TrialRunner', 'gpus_per_trial', 'x', 'gpus_per_trial'+ge('x', 0)),
 
     ('cifar_dls', 'path', 3., 'path=3.0: give the folder'), ('cifar_dls', 'path', Call(lambda l,f: cifar_dls(f/'nope'), 'a missing folder'), 'does not exist'),
