@@ -5,10 +5,9 @@ says what is accepted, and that the learner is exactly as it was (weights, buffe
 hypers, callbacks in order, modes, recorder, RNGs, attributes: `conftest.snapshot`) with no file written.
 `test_every_argument_is_covered` is the systematic pass over the signatures: each argument of each public function,
 method and callback has a case here, or is in `ANY_VALUE` with the reason it takes whatever it is given."""
-import inspect, math, warnings
-from functools import partial
+import inspect, warnings
 import numpy as np, pytest, torch
-from conftest import write_img, snapshot, assert_same
+from conftest import snapshot, assert_same
 
 warnings.filterwarnings('ignore')
 from fastai.vision.all import *

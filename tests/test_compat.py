@@ -9,7 +9,7 @@ import warnings
 from functools import partial
 import numpy as np, pandas as pd, pytest, torch
 from torch import nn
-from conftest import write_img, snapshot, assert_same
+from conftest import snapshot, assert_same
 
 warnings.filterwarnings('ignore')
 from fastai.vision.all import *
