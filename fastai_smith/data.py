@@ -260,6 +260,18 @@ def _subsample(y:Tensor, n, seed:int, arg:str, vocab, split:str) -> Tensor:
         res.append(ci[torch.randperm(len(ci), generator=g)[:k]])
     return torch.cat(res).sort().values
 
+# %% ../nbs/02_data.ipynb #bf075f18
+def _keep_classes(classes, vocab, ty, vy):
+    "The vocab of `classes` (in the folder's order), the labels renumbered to it, and the indices of their items"
+    vocab = list(vocab)
+    if not is_listy(classes) or len(set(classes))<2 or any(c not in vocab for c in classes):
+        raise ValueError(f"classes={classes!r}: give a list of at least two of the folder's classes: {', '.join(map(str, vocab))}")
+    keep = [c for c in vocab if c in set(classes)]
+    m = torch.full((len(vocab),), -1, dtype=torch.long)
+    m[[vocab.index(c) for c in keep]] = torch.arange(len(keep))
+    ty,vy = m[ty],m[vy]
+    return keep,ty,vy,(ty>=0).nonzero().flatten(),(vy>=0).nonzero().flatten()
+
 # %% ../nbs/02_data.ipynb #a0003a4e
 def cifar_dls(
     path:str|Path|None=None, # ImageNet-style folder (train/ and valid/ or test/); None: download `name` with `untar_data`
@@ -268,6 +280,7 @@ def cifar_dls(
     val_bs:int|None=None, # validation batch size (default: 2*bs)
     n_train:int|float|None=None, # training images per class (int) or fraction of each class (float); None: all
     n_valid:int|float|None=None, # validation images per class (int) or fraction of each class (float); None: all
+    classes:list|None=None, # only these classes (folder names), e.g. four of CIFAR-10's ten; None: all
     seed:int=42, # seed of the subsample (the batch order follows fastai's RNG, see `set_seed`)
     size:int|None=None, # resize every image to size x size (default: keep the size, all must match)
     pad:int=4, # reflect padding of the random crop; 0 disables cropping
@@ -288,11 +301,13 @@ def cifar_dls(
     except (RuntimeError, TypeError): raise ValueError(f"device={device!r}: not a torch device; use 'cpu', 'cuda', 'cuda:1', ... or None") from None
     if path is None: path = cifar_sample() if name=='cifar10_sample' else untar_data(_urls[name])
     d = image_cache(path, size=size, cache=cache)
-    vocab = d['vocab']
-    ti = _subsample(d['train_y'], n_train, seed, 'n_train', vocab, 'training')
-    vi = _subsample(d['valid_y'], n_valid, seed, 'n_valid', vocab, 'validation')
+    vocab,ty,vy = d['vocab'],d['train_y'],d['valid_y']
+    tk,vk = torch.arange(len(ty)),torch.arange(len(vy))   # the items kept, before the subsample
+    if classes is not None: vocab,ty,vy,tk,vk = _keep_classes(classes, vocab, ty, vy)
+    ti = tk[_subsample(ty[tk], n_train, seed, 'n_train', vocab, 'training')]
+    vi = vk[_subsample(vy[vk], n_valid, seed, 'n_valid', vocab, 'validation')]
     x = torch.cat([d['train_x'][ti], d['valid_x'][vi]])
-    y = torch.cat([d['train_y'][ti], d['valid_y'][vi]])
+    y = torch.cat([ty[ti], vy[vi]])
     nt = len(ti)
     dsets = Datasets(range(len(x)), tfms=[[CachedImage(x, size)], [CachedLabel(y, vocab), Categorize(vocab=vocab)]],
                      splits=[list(range(nt)), list(range(nt, len(x)))])

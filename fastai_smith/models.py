@@ -7,12 +7,14 @@ Docs: https://fastai-smith.github.io/fastai-smith/models.html.md"""
 # %% ../nbs/01_models.ipynb #a9db3e3c
 from __future__ import annotations
 from fastai.vision.all import *
+from importlib.resources import files as _pkg_files
 from timm.models import register_model, is_model
 from .core import *
 
 # %% auto #0
-__all__ = ['cifar_groups', 'cifar_archs', 'ShortcutA', 'BasicBlock', 'cifar_head', 'ResNetCifar', 'resnet_cifar', 'resnet20',
-           'resnet32', 'resnet44', 'resnet56', 'resnet110', 'cifar_resnet_split', 'cifar_learner']
+__all__ = ['cifar_groups', 'pretrained_weights', 'cifar_archs', 'ShortcutA', 'BasicBlock', 'cifar_head', 'ResNetCifar',
+           'resnet_cifar', 'resnet20', 'resnet32', 'resnet44', 'resnet56', 'resnet110', 'cifar_resnet_split',
+           'cifar_pretrained', 'pretrained_stats', 'cifar_learner']
 
 # %% ../nbs/01_models.ipynb #bb1fc07f
 class ShortcutA(Module):
@@ -99,7 +101,7 @@ def cifar_resnet_split(m:nn.Module) -> L:
 # %% ../nbs/01_models.ipynb #72071ee7
 def _timm_entry(depth):
     def f(pretrained:bool=False, num_classes:int=10, in_chans:int=3, **kwargs):
-        if pretrained: raise ValueError(f"resnet{depth}_cifar has no pretrained weights: use pretrained=False")
+        if pretrained: raise ValueError(f"resnet{depth}_cifar has no timm pretrained weights: use pretrained=False, or `cifar_learner(dls, 'resnet20', pretrained=True)` for the weights the package ships")
         for k in ('pretrained_cfg','pretrained_cfg_overlay','cache_dir','features_only'): kwargs.pop(k, None)
         return ResNetCifar(depth, num_classes, n_in=in_chans, **kwargs)
     f.__name__ = f.__qualname__ = f'resnet{depth}_cifar'
@@ -111,6 +113,49 @@ def _timm_entry(depth):
 for _d in (20, 32, 44, 56, 110):
     globals()[f'resnet{_d}_cifar'] = _f = _timm_entry(_d)
     if not is_model(_f.__name__): register_model(_f)
+
+# %% ../nbs/01_models.ipynb #e6ac7aa8
+pretrained_weights = {'resnet20': 'resnet20_animals6.pth'}  # arch -> weights shipped in fastai_smith/assets
+
+def _no_weights(arch):
+    return ValueError(f"arch={arch!r} has no pretrained weights: the package ships them for {', '.join(map(repr, pretrained_weights))} "
+                      "(CIFAR-10's six animal classes); for a pretrained timm or torchvision model use fastai's "
+                      "`vision_learner(dls, arch, pretrained=True)`")
+
+def cifar_pretrained(arch:str='resnet20') -> dict:
+    "The body weights shipped for `arch` and how they were made: `{'meta': {...}, 'state_dict': {...}}`"
+    if not isinstance(arch, str) or arch not in pretrained_weights: raise _no_weights(arch)
+    f = Path(str(_pkg_files('fastai_smith')/'assets'/pretrained_weights[arch]))
+    return torch.load(f, map_location='cpu', weights_only=True)
+
+def pretrained_stats(arch:str='resnet20') -> tuple:
+    "The channel (mean, std) the pretrained weights were trained with: give them to `cifar_dls(stats=...)`"
+    m = cifar_pretrained(arch)['meta']
+    return tuple(m['mean']),tuple(m['std'])
+
+# %% ../nbs/01_models.ipynb #5339b99c
+def _pretrained_for(arch, dls):
+    if isinstance(arch, int) and not isinstance(arch, bool): arch = f'resnet{arch}'
+    if not isinstance(arch, str) or arch.removesuffix('_cifar') not in pretrained_weights: raise _no_weights(arch)
+    w = cifar_pretrained(arch.removesuffix('_cifar'))
+    mean,std = (tensor(w['meta'][k]) for k in ('mean','std'))
+    st = getattr(dls, 'stats', None)
+    if st is not None and not (torch.allclose(st[0].cpu().flatten(), mean, atol=1e-3) and torch.allclose(st[1].cpu().flatten(), std, atol=1e-3)):
+        warn(f"the DataLoaders normalise with their own channel statistics (mean {_fmt_vals(st[0])}, std {_fmt_vals(st[1])}); "
+             f"the pretrained body was trained with mean {_fmt_vals(mean)}, std {_fmt_vals(std)}: build them with "
+             f"`cifar_dls(..., stats=pretrained_stats({arch!r}))`")
+    return w['state_dict'],w['meta']
+
+def _fmt_vals(t) -> str: return '(' + ', '.join(f'{float(v):.3f}' for v in t.flatten()) + ')'
+
+def _load_body(model, sd, arch, model_kwargs):
+    if not isinstance(model, ResNetCifar): raise _no_weights(arch)
+    try: missing,unexpected = model.load_state_dict(sd, strict=False)
+    except RuntimeError as e:
+        raise ValueError(f"model_kwargs={model_kwargs!r} change the network's shape, so the pretrained {arch!r} weights do not fit: "
+                         f"leave widths, shortcut and n_in at their defaults ({str(e).splitlines()[1].strip()})") from None
+    bad = [k for k in missing if not k.startswith('head.')] + list(unexpected)
+    if bad: raise ValueError(f"model_kwargs={model_kwargs!r}: the pretrained {arch!r} weights do not fit this network ({', '.join(bad[:3])} ...)")
 
 # %% ../nbs/01_models.ipynb #cde2b233
 cifar_archs = {f'resnet{d}': d for d in (20, 32, 44, 56, 110)}
@@ -140,6 +185,7 @@ def cifar_learner(
     channels_last:bool=True, # train in channels_last memory format (fastai's `ChannelsLast` callback)
     cbs=None, # extra callbacks
     model_kwargs:dict|None=None, # passed to the model constructor
+    pretrained:bool=False, # load the body weights the package ships for `arch` (see `cifar_pretrained`), new head, frozen but the head
     **kwargs # everything else `Learner` accepts (`opt_func`, `lr`, `wd`, `loss_func`, `path`, ...)
 ) -> Learner:
     "A `Learner` for a CIFAR ResNet, split into blocks, with accuracy and top-5 accuracy"
@@ -150,13 +196,19 @@ def cifar_learner(
     check_int('n_out', n_out)
     if is_int(c) and n_out < c: raise ValueError(f"n_out={n_out}: the data has {c} classes, so the model needs at least {c} outputs (the default, n_out=None, takes dls.c)")
     bad = set(kwargs) - set(inspect.signature(Learner.__init__).parameters)
-    if 'pretrained' in bad: raise ValueError("pretrained: the CIFAR ResNets have no pretrained weights; for a pretrained timm or torchvision model use fastai's `vision_learner(dls, arch, pretrained=True)`")
     if bad: raise TypeError(f"cifar_learner: {', '.join(sorted(bad))} is not an argument of cifar_learner or fastai's Learner")
-    check_choice('head', head, _heads)
+    check_choice('head', head, _heads); check_choice('pretrained', pretrained, (True, False))
     if model_kwargs is not None and not isinstance(model_kwargs, dict): raise ValueError(f"model_kwargs={model_kwargs!r}: give a dict of the model constructor's arguments, or None")
+    if pretrained: sd,_ = _pretrained_for(arch, dls)
+    rng = torch.get_rng_state()
     model = _get_model(arch, n_out, head, dict(model_kwargs or {}))
+    if pretrained:
+        try: _load_body(model, sd, arch, model_kwargs)
+        except ValueError: torch.set_rng_state(rng); raise   # a refused call leaves the RNG as it was
     if splitter is None: splitter = cifar_resnet_split if isinstance(model, ResNetCifar) else trainable_params
     if metrics is None: metrics = [accuracy, top_k_accuracy] if n_out>5 else [accuracy]
     cbs = L(cbs)
     if channels_last and not any(isinstance(c, ChannelsLast) for c in cbs): cbs.append(ChannelsLast())
-    return Learner(dls, model, splitter=splitter, metrics=metrics, cbs=cbs, **kwargs)
+    learn = Learner(dls, model, splitter=splitter, metrics=metrics, cbs=cbs, **kwargs)
+    if pretrained: learn.freeze()   # as fastai's `vision_learner` does: train the new head first
+    return learn

@@ -18,9 +18,30 @@ from .trials import *
 from .trials import norm_lr, wd_modes, wd_mode_of, plan_msg, run_specs, show_bars, best_trial, usable, interrupted_as
 from .grids import *
 from .grids import check_wds
+from .batch_size import *
 
 # %% auto #0
 __all__ = ['wd_candidates']
+
+# %% ../nbs/12_tune.ipynb #c3be3349
+def _find_bs_args(find_bs) -> dict|None:
+    "`smith_tune`'s `find_bs` as `find_bs`'s keyword arguments (None: no search), checked before anything runs"
+    if find_bs is False or find_bs is None: return None
+    if find_bs is True: return {}
+    ok = [k for k in inspect.signature(Learner.find_bs).parameters if k!='self']
+    if not isinstance(find_bs, dict): raise ValueError(f"find_bs={find_bs!r}: give True, False or a dict of find_bs's arguments ({', '.join(ok)})")
+    bad = sorted(set(find_bs) - set(ok))
+    if bad: raise ValueError(f"find_bs={find_bs!r}: {', '.join(bad)} is not an argument of find_bs; use {', '.join(ok)}")
+    return find_bs
+
+@contextmanager
+def _train_bs(learn, bsr):
+    "Train at the batch size `bsr` found; if the block fails, the learner keeps its own training DataLoader"
+    dl0 = learn.dls.train
+    if bsr is not None and bsr.bs != dl0.bs: learn.dls.loaders[0] = dl0.new(bs=bsr.bs)
+    try: yield
+    except BaseException:
+        learn.dls.loaders[0] = dl0; raise
 
 # %% ../nbs/12_tune.ipynb #dcf3196e
 def wd_candidates(wd_mode:str|None) -> tuple:
@@ -83,6 +104,7 @@ def smith_tune(self:Learner,
     learner_factory:callable|None=None, # with executor='ray': a function returning the learner (same initial weights) in each worker
     cpus_per_trial:float=1, # with executor='ray': CPUs per trial
     gpus_per_trial:float=0, # with executor='ray': GPUs per trial
+    find_bs:bool|dict=False, # first `learn.find_bs()` (a dict: its arguments): tune and train at the batch size it finds
 ) -> TuneResult:
     "Smith's procedure sized to the final run: range test for the LR (checked by a trial), then weight decay (and momentum) kept at the default unless a trial beats it beyond noise"
     # --- check everything before any training
@@ -110,180 +132,186 @@ def smith_tune(self:Learner,
     if not isinstance(swa, bool): check_int('swa', swa)
     if (swa is not False) and (fit_epochs is None or not train): raise ValueError(f"swa={swa!r} needs fit_epochs (and train=True): SWA finishes the final training")
     if len(self.dls.loaders)<2 or not len(self.dls.valid.dataset): raise ValueError("the learner has no validation set: trials are read from the validation loss; give it DataLoaders with a validation set")
-    check_batches(self); n_iter = epoch_len(self)
     if budget is not None: check_pos('budget', budget)
-    B = ifnone(budget, H)
-    notes = []
-    # --- the plan: range test, then trials of a fraction of the final run, within the budget
-    if lr_max is None:
-        nit = num_it if num_it is not None else min(100, max(30, int(0.25*B*n_iter)))
-        n_lr = nit/n_iter
-        if n_lr > B + 1e-9:
-            if budget is not None or num_it is not None: raise ValueError(f"budget={B:g} epochs cannot cover the plan: the range test alone needs {nit} iterations = {n_lr:.3g} epochs; "
-                                                    f"raise the budget to at least {math.ceil(n_lr*100)/100:g} (or fit_epochs), lower num_it, or pass lr_max=")
-            # small data: the final run is shorter than a range test; the default budget grows to the shortest one that fits it
-            notes.append(f"The {H}-epoch final run is {H*n_iter} iterations, fewer than the range test's {nit}: the budget was raised "
-                         f"from {B:g} to {n_lr:.3g} epochs to fit the range test (pass budget= to cap it, or a smaller batch size for more iterations).")
-            B = n_lr
-    else: nit,n_lr = 0,0.
-    lr_cands = len(lr_rules) if lr_max is None and len(lr_rules)>1 else 0
-    n_lr_t = lr_cands or (1 if lr_max is None and lr_rules==['smith'] else 0)
-    n_mom = len(mgrid) - (1 if n_lr_t and moms3(self.moms) in mgrid else 0)   # the LR trial is the default momentum's trial
-    n_wd = 0 if wd is not None else len(wd_grid) - (1 if n_lr_t or n_mom else 0)   # and the last trial so far is the default weight decay's
-    stages = dict(lr=n_lr_t, mom=n_mom, wd=n_wd)
-    given = epochs is not None or n_batches is not None
-    T0 = int(round(trial_frac*H*n_iter))   # a trial: a fraction of the final run
-    T = T0 if not given else ifnone(epochs, 1)*ifnone(n_batches, n_iter)
-    if given: te,tb = _trial_shape(T, n_iter, epochs, n_batches)
-    def cost(st, T): return n_lr + sum(st.values())*T/n_iter
-    dropped = []
-    if not given:
-        while sum(stages.values()) and cost(stages, T) > B + 1e-9:
-            T = int((B - n_lr)*n_iter // sum(stages.values()))
-            if T >= min_iters: break
-            k = next(s for s in ('mom','wd','lr') if stages[s])   # too short to inform: drop a stage, least important first
-            dropped.append(k); stages[k] = 0
-            T = T0
-        te,tb = _trial_shape(T, n_iter, None, None)
-        if T < min_iters and sum(stages.values()):
-            for k in ('mom','wd','lr'):
-                if stages[k]: dropped.append(k); stages[k] = 0
-    if given and budget is not None and cost(stages, te*tb) > B + 1e-9:
-        raise ValueError(f"budget={budget} epochs cannot cover the plan: {sum(stages.values())} trials of {te*tb/n_iter:.3g} epochs"
-                         + (f" + a range test of {n_lr:.3g}" if n_lr else '') + f" = {cost(stages, te*tb):.3g} epochs; "
-                         "lower epochs or n_batches, shorten the grids, or raise the budget")
-    if given and te*tb < min_iters and sum(stages.values()):   # asked for: run them, but say what they are worth
-        short_msg = (f"trials of {te*tb} iteration{'s' if te*tb>1 else ''} ({te} epoch{'s' if te>1 else ''} of {tb} batch{'es' if tb>1 else ''}) are "
-                     f"shorter than min_iters={min_iters}: too short for their losses to tell choices apart; give more epochs or n_batches")
-        warn(short_msg); notes.append(short_msg[0].upper()+short_msg[1:]+'.')
-    why = {'mom': 'momentum trials', 'wd': 'weight-decay trials', 'lr': "the LR's stability trial" if lr_rules==['smith'] else 'LR trials'}
-    short = not given and T0 < min_iters   # the budget cannot lengthen a trial, only fit_epochs or more batches an epoch can
-    for k in dropped:
-        notes.append(f"Skipped {why[k]}: " + (f"a trial ({trial_frac:g} of the {H*n_iter}-iteration final run) would be" if short else f"within the budget of {B:g} epochs a trial would be")
-                     + f" shorter than {min_iters} iterations, too short to "
-                     + ("check the LR; the range test's reading is taken unchecked" if k=='lr' else "tell candidates apart; the default is kept")
-                     + (". A longer fit_epochs or a smaller batch size would run them." if short else ". Raise budget (or fit_epochs) to run them."))
-    nv = ifnone(n_valid, min(len(self.dls.valid.dataset), 2000))
-    r = TrialRunner(self, te, tb, nv, n_evals, wd_mode, seed, results=results, resume=resume, quiet=quiet,
-                    executor=executor, learner_factory=learner_factory, cpus_per_trial=cpus_per_trial, gpus_per_trial=gpus_per_trial)
-    spent = lambda: n_lr + len(r.trials)*r.trial_epochs   # reused trials count as when they ran
-    left = lambda: B - spent()
-    res = TuneResult(dict(seed=seed, fit_epochs=fit_epochs, horizon=H, epochs=te, n_batches=r.n_batches, n_valid=r.n_valid, n_evals=n_evals,
-                          wd_mode=r.wd_mode, results=None if r.file is None else str(r.file), budget=B, lr_rule=lr_rule, num_it=nit,
-                          trial_frac=trial_frac, noise_z=noise_z, min_gain=min_gain, dropped=dropped, n_iter=n_iter,
-                          moms_given=moms is not None, wd_given=wd is not None,
-                          wd_mode_matches=r.wd_mode==wd_mode_of(self.opt_func)))
-    res.notes += notes
-    res.runs = r.trials
-    if not quiet:
-        plan = [('range test' if lr_max is None else None),
-                (f"{stages['lr']} LR trial{'s' if stages['lr']>1 else ''}" if stages['lr'] else None),
-                (f"{len(mgrid)} momentum trials" if stages['mom'] else None),
-                (f"{len(wd_grid)} weight-decay candidates" if stages['wd'] or (wd is None and stages['lr'] and 'wd' not in dropped) else None)]
-        print(plan_msg(r, f"smith_tune for a {H}-epoch run: " + (', then '.join(s for s in plan if s) or 'nothing to tune'))
-              + f"; budget {B:g} epochs" + (f"; results in {r.file}" if r.file else ''))
-    t0 = time.perf_counter()
-    m0,w0 = moms3(self.moms),(None if wd is not None else float(wd_grid[0]))
-    rt_reused = False
-    with interrupted_as(res), r:
-        # --- 1. learning rate
-        ref = None   # the trial at the defaults, which the later stages compare against
+    fbs = _find_bs_args(find_bs)
+    if fbs is not None and executor is not None: raise ValueError(f"find_bs={find_bs!r} with executor={executor!r}: the workers build their own learners; run learn.find_bs() first and have learner_factory build them at that batch size")
+    check_batches(self)
+    bsr = self.find_bs(**fbs) if fbs is not None else None   # short training steps inside `preserve_state`: nothing changes
+    with _train_bs(self, bsr):
+        n_iter = epoch_len(self)
+        B = ifnone(budget, H)
+        notes = []
+        # --- the plan: range test, then trials of a fraction of the final run, within the budget
         if lr_max is None:
-            set_seed(seed)
-            for i,dl in enumerate(self.dls.loaders): dl.rng = random.Random(seed+i)
-            def _rt():
-                with (contextlib.nullcontext() if show_bars(quiet) else self.no_bar()):
-                    rt = self.lr_range_test(num_it=nit, suggest_funcs=(valley, loss_stops_falling, smith_max, clr_bounds), show_plot=False)
-                return dict(lrs=rt.lrs, losses=rt.losses, raw=rt.raw, ratios=rt.ratios, mode=rt.mode, sugg=rt.sugg, points=rt.points)
-            d,reused = r.record(dict(stage='range_test', num_it=nit), _rt)   # a resumed run reads the same curve
-            if not (isinstance(d, dict) and {'lrs','losses','raw','ratios','mode','sugg','points'} <= set(d)):
-                raise ValueError(f"{r.file}: its range-test record is incomplete; delete the file, pass another results= file, or resume=False")
-            sg = {k:(CLRBounds(*v) if k=='clr_bounds' and v is not None else v) for k,v in d['sugg'].items()}
-            rt = RangeTest(d['lrs'], d['losses'], d['raw'], np.array(d['ratios']), d['mode'], sg, {k:tuple(v) for k,v in d['points'].items()})
-            if reused: res.notes.append(f"The range test was reused from {r.file}."); rt_reused = True
-            if any(rt.sugg.get(o) is None for o in ('valley','loss_stops_falling','smith_max')):
-                raise RuntimeError(f"the range test stopped after {len(rt.lrs)} iterations, too few to read; give lr_max= or a smaller learning rate range")
-            res.range_test = rt
-            read = lambda o: _lr_smith(rt) if o=='smith' else float(rt.sugg[o])
-            if len(lr_rules)==1:
-                lr_max = read(lr_rules[0])
-                if stages['lr']:   # a stability check: back off by 3x while the trial diverges or is unstable
-                    for k in range(3):
-                        ref = run_specs(r, [dict(stage='lr', lr_max=lr_max, moms=m0, wd=w0)], 'learning rate (stability)')[0]
-                        if usable(ref) or k==2 or left() < r.trial_epochs - 1e-9: break
-                        res.notes.append(f"lr_max {fmt_lr(lr_max)} was unstable in its trial ({', '.join(f['kind'] for f in ref['diagnosis'])}): trying a third of it.")
-                        lr_max = lr_max/3
-                    if not usable(ref): res.notes.append(f"lr_max {fmt_lr(lr_max)} is still unstable in its trial: pass a smaller lr_max.")
-                    res.stages['lr'] = dict(trials=[t['key'] for t in r.trials if t['stage']=='lr'], ref=None,
-                                            why='stable in its trial' if usable(ref) else 'unstable: see the notes')
-            else:
-                cands = []
-                for o in lr_rules:   # distinct readings: within a factor 1.5 of an earlier one is the same
-                    v = read(o)
-                    if all(abs(math.log(v/c)) > math.log(1.5) for c in cands): cands.append(v)
-                if len(cands)==1: lr_max = cands[0]
+            nit = num_it if num_it is not None else min(100, max(30, int(0.25*B*n_iter)))
+            n_lr = nit/n_iter
+            if n_lr > B + 1e-9:
+                if budget is not None or num_it is not None: raise ValueError(f"budget={B:g} epochs cannot cover the plan: the range test alone needs {nit} iterations = {n_lr:.3g} epochs; "
+                                                        f"raise the budget to at least {math.ceil(n_lr*100)/100:g} (or fit_epochs), lower num_it, or pass lr_max=")
+                # small data: the final run is shorter than a range test; the default budget grows to the shortest one that fits it
+                notes.append(f"The {H}-epoch final run is {H*n_iter} iterations, fewer than the range test's {nit}: the budget was raised "
+                             f"from {B:g} to {n_lr:.3g} epochs to fit the range test (pass budget= to cap it, or a smaller batch size for more iterations).")
+                B = n_lr
+        else: nit,n_lr = 0,0.
+        lr_cands = len(lr_rules) if lr_max is None and len(lr_rules)>1 else 0
+        n_lr_t = lr_cands or (1 if lr_max is None and lr_rules==['smith'] else 0)
+        n_mom = len(mgrid) - (1 if n_lr_t and moms3(self.moms) in mgrid else 0)   # the LR trial is the default momentum's trial
+        n_wd = 0 if wd is not None else len(wd_grid) - (1 if n_lr_t or n_mom else 0)   # and the last trial so far is the default weight decay's
+        stages = dict(lr=n_lr_t, mom=n_mom, wd=n_wd)
+        given = epochs is not None or n_batches is not None
+        T0 = int(round(trial_frac*H*n_iter))   # a trial: a fraction of the final run
+        T = T0 if not given else ifnone(epochs, 1)*ifnone(n_batches, n_iter)
+        if given: te,tb = _trial_shape(T, n_iter, epochs, n_batches)
+        def cost(st, T): return n_lr + sum(st.values())*T/n_iter
+        dropped = []
+        if not given:
+            while sum(stages.values()) and cost(stages, T) > B + 1e-9:
+                T = int((B - n_lr)*n_iter // sum(stages.values()))
+                if T >= min_iters: break
+                k = next(s for s in ('mom','wd','lr') if stages[s])   # too short to inform: drop a stage, least important first
+                dropped.append(k); stages[k] = 0
+                T = T0
+            te,tb = _trial_shape(T, n_iter, None, None)
+            if T < min_iters and sum(stages.values()):
+                for k in ('mom','wd','lr'):
+                    if stages[k]: dropped.append(k); stages[k] = 0
+        if given and budget is not None and cost(stages, te*tb) > B + 1e-9:
+            raise ValueError(f"budget={budget} epochs cannot cover the plan: {sum(stages.values())} trials of {te*tb/n_iter:.3g} epochs"
+                             + (f" + a range test of {n_lr:.3g}" if n_lr else '') + f" = {cost(stages, te*tb):.3g} epochs; "
+                             "lower epochs or n_batches, shorten the grids, or raise the budget")
+        if given and te*tb < min_iters and sum(stages.values()):   # asked for: run them, but say what they are worth
+            short_msg = (f"trials of {te*tb} iteration{'s' if te*tb>1 else ''} ({te} epoch{'s' if te>1 else ''} of {tb} batch{'es' if tb>1 else ''}) are "
+                         f"shorter than min_iters={min_iters}: too short for their losses to tell choices apart; give more epochs or n_batches")
+            warn(short_msg); notes.append(short_msg[0].upper()+short_msg[1:]+'.')
+        why = {'mom': 'momentum trials', 'wd': 'weight-decay trials', 'lr': "the LR's stability trial" if lr_rules==['smith'] else 'LR trials'}
+        short = not given and T0 < min_iters   # the budget cannot lengthen a trial, only fit_epochs or more batches an epoch can
+        for k in dropped:
+            notes.append(f"Skipped {why[k]}: " + (f"a trial ({trial_frac:g} of the {H*n_iter}-iteration final run) would be" if short else f"within the budget of {B:g} epochs a trial would be")
+                         + f" shorter than {min_iters} iterations, too short to "
+                         + ("check the LR; the range test's reading is taken unchecked" if k=='lr' else "tell candidates apart; the default is kept")
+                         + (". A longer fit_epochs or a smaller batch size would run them." if short else ". Raise budget (or fit_epochs) to run them."))
+        nv = ifnone(n_valid, min(len(self.dls.valid.dataset), 2000))
+        r = TrialRunner(self, te, tb, nv, n_evals, wd_mode, seed, results=results, resume=resume, quiet=quiet,
+                        executor=executor, learner_factory=learner_factory, cpus_per_trial=cpus_per_trial, gpus_per_trial=gpus_per_trial)
+        spent = lambda: n_lr + len(r.trials)*r.trial_epochs   # reused trials count as when they ran
+        left = lambda: B - spent()
+        res = TuneResult(dict(seed=seed, fit_epochs=fit_epochs, horizon=H, epochs=te, n_batches=r.n_batches, n_valid=r.n_valid, n_evals=n_evals,
+                              wd_mode=r.wd_mode, results=None if r.file is None else str(r.file), budget=B, lr_rule=lr_rule, num_it=nit,
+                              trial_frac=trial_frac, noise_z=noise_z, min_gain=min_gain, dropped=dropped, n_iter=n_iter,
+                              moms_given=moms is not None, wd_given=wd is not None,
+                              wd_mode_matches=r.wd_mode==wd_mode_of(self.opt_func),
+                          bs=None if bsr is None else dict(bs=bsr.bs, was=bsr.bs0, reason=bsr.reason)))
+        res.notes += notes
+        res.runs,res.batch_size = r.trials,bsr
+        if not quiet:
+            plan = [('range test' if lr_max is None else None),
+                    (f"{stages['lr']} LR trial{'s' if stages['lr']>1 else ''}" if stages['lr'] else None),
+                    (f"{len(mgrid)} momentum trials" if stages['mom'] else None),
+                    (f"{len(wd_grid)} weight-decay candidates" if stages['wd'] or (wd is None and stages['lr'] and 'wd' not in dropped) else None)]
+            print(plan_msg(r, f"smith_tune for a {H}-epoch run: " + (', then '.join(s for s in plan if s) or 'nothing to tune'))
+                  + f"; budget {B:g} epochs" + (f"; results in {r.file}" if r.file else ''))
+        t0 = time.perf_counter()
+        m0,w0 = moms3(self.moms),(None if wd is not None else float(wd_grid[0]))
+        rt_reused = False
+        with interrupted_as(res), r:
+            # --- 1. learning rate
+            ref = None   # the trial at the defaults, which the later stages compare against
+            if lr_max is None:
+                set_seed(seed)
+                for i,dl in enumerate(self.dls.loaders): dl.rng = random.Random(seed+i)
+                def _rt():
+                    with (contextlib.nullcontext() if show_bars(quiet) else self.no_bar()):
+                        rt = self.lr_range_test(num_it=nit, suggest_funcs=(valley, loss_stops_falling, smith_max, clr_bounds), show_plot=False)
+                    return dict(lrs=rt.lrs, losses=rt.losses, raw=rt.raw, ratios=rt.ratios, mode=rt.mode, sugg=rt.sugg, points=rt.points)
+                d,reused = r.record(dict(stage='range_test', num_it=nit), _rt)   # a resumed run reads the same curve
+                if not (isinstance(d, dict) and {'lrs','losses','raw','ratios','mode','sugg','points'} <= set(d)):
+                    raise ValueError(f"{r.file}: its range-test record is incomplete; delete the file, pass another results= file, or resume=False")
+                sg = {k:(CLRBounds(*v) if k=='clr_bounds' and v is not None else v) for k,v in d['sugg'].items()}
+                rt = RangeTest(d['lrs'], d['losses'], d['raw'], np.array(d['ratios']), d['mode'], sg, {k:tuple(v) for k,v in d['points'].items()})
+                if reused: res.notes.append(f"The range test was reused from {r.file}."); rt_reused = True
+                if any(rt.sugg.get(o) is None for o in ('valley','loss_stops_falling','smith_max')):
+                    raise RuntimeError(f"the range test stopped after {len(rt.lrs)} iterations, too few to read; give lr_max= or a smaller learning rate range")
+                res.range_test = rt
+                read = lambda o: _lr_smith(rt) if o=='smith' else float(rt.sugg[o])
+                if len(lr_rules)==1:
+                    lr_max = read(lr_rules[0])
+                    if stages['lr']:   # a stability check: back off by 3x while the trial diverges or is unstable
+                        for k in range(3):
+                            ref = run_specs(r, [dict(stage='lr', lr_max=lr_max, moms=m0, wd=w0)], 'learning rate (stability)')[0]
+                            if usable(ref) or k==2 or left() < r.trial_epochs - 1e-9: break
+                            res.notes.append(f"lr_max {fmt_lr(lr_max)} was unstable in its trial ({', '.join(f['kind'] for f in ref['diagnosis'])}): trying a third of it.")
+                            lr_max = lr_max/3
+                        if not usable(ref): res.notes.append(f"lr_max {fmt_lr(lr_max)} is still unstable in its trial: pass a smaller lr_max.")
+                        res.stages['lr'] = dict(trials=[t['key'] for t in r.trials if t['stage']=='lr'], ref=None,
+                                                why='stable in its trial' if usable(ref) else 'unstable: see the notes')
                 else:
-                    ts = run_specs(r, [dict(stage='lr', lr_max=c, moms=m0, wd=w0) for c in cands], 'learning rate')
-                    ref,why = pick_trial(ts, z=noise_z, min_gain=min_gain, prefer=lambda t: t['lr_max'])
-                    lr_max = ref['lr_max']
-                    res.stages['lr'] = dict(trials=[t['key'] for t in ts], ref=None, why=why)
-        res.lr_max = lr_max
-        # --- 2. momentum (only when a grid is given)
-        if moms is None and mgrid and 'mom' not in dropped:
-            specs = [dict(stage='mom', lr_max=res.lr_max, moms=m, wd=w0) for m in mgrid if not (ref is not None and m==tuple(ref['moms']) and ref['wd']==w0)]
-            ts = run_specs(r, _fit_budget(r, specs, left, res, 'momentum'), 'momentum')
-            if ref is not None and tuple(ref['moms'])==m0: ts = [ref] + ts
-            mref = first(t for t in ts if tuple(t['moms'])==m0)
-            b,why = pick_trial(ts, mref, noise_z, min_gain)
-            res.stages['mom'] = dict(trials=[t['key'] for t in ts], ref=None if mref is None else mref['key'], why=why)
-            moms,ref = tuple(b['moms']),b
-        res.moms = ifnone(moms, m0)
-        # --- 3. weight decay: the default unless a candidate is clearly better
-        if wd is None and len(wd_grid)>1 and 'wd' not in dropped:
-            have = {float(ref['wd_used']):ref} if ref is not None and tuple(ref['moms'])==res.moms and ref['lr_max']==res.lr_max else {}
-            specs = [dict(stage='wd', lr_max=res.lr_max, moms=res.moms, wd=float(w)) for w in wd_grid if float(w) not in have]
-            specs = _fit_budget(r, specs, left, res, 'weight-decay')
-            ts = list(have.values()) + run_specs(r, specs, 'weight decay')
-            wref = first(t for t in ts if t['wd_used']==w0)
-            b,why = pick_trial(ts, wref, noise_z, min_gain)
-            if refine and b is not wref and len(wd_grid)>1:   # half-decades around a clear winner, while the budget lasts
-                tested = {t['wd_used']:t['valid_loss'] for t in ts if usable(t)}
-                step = float(np.min(np.diff(np.log10(sorted({float(w) for w in wd_grid})))))
-                while step > precision + 1e-9:
-                    new = wd_refine(tested, step)[:max(0, int((left()+1e-9)//r.trial_epochs))]
-                    if not new: break
-                    nts = run_specs(r, [dict(stage='wd', lr_max=res.lr_max, moms=res.moms, wd=w) for w in new], 'weight decay (refine)')
-                    ts += nts; tested.update({t['wd_used']:t['valid_loss'] for t in nts if usable(t)})
-                    step /= 2
+                    cands = []
+                    for o in lr_rules:   # distinct readings: within a factor 1.5 of an earlier one is the same
+                        v = read(o)
+                        if all(abs(math.log(v/c)) > math.log(1.5) for c in cands): cands.append(v)
+                    if len(cands)==1: lr_max = cands[0]
+                    else:
+                        ts = run_specs(r, [dict(stage='lr', lr_max=c, moms=m0, wd=w0) for c in cands], 'learning rate')
+                        ref,why = pick_trial(ts, z=noise_z, min_gain=min_gain, prefer=lambda t: t['lr_max'])
+                        lr_max = ref['lr_max']
+                        res.stages['lr'] = dict(trials=[t['key'] for t in ts], ref=None, why=why)
+            res.lr_max = lr_max
+            # --- 2. momentum (only when a grid is given)
+            if moms is None and mgrid and 'mom' not in dropped:
+                specs = [dict(stage='mom', lr_max=res.lr_max, moms=m, wd=w0) for m in mgrid if not (ref is not None and m==tuple(ref['moms']) and ref['wd']==w0)]
+                ts = run_specs(r, _fit_budget(r, specs, left, res, 'momentum'), 'momentum')
+                if ref is not None and tuple(ref['moms'])==m0: ts = [ref] + ts
+                mref = first(t for t in ts if tuple(t['moms'])==m0)
+                b,why = pick_trial(ts, mref, noise_z, min_gain)
+                res.stages['mom'] = dict(trials=[t['key'] for t in ts], ref=None if mref is None else mref['key'], why=why)
+                moms,ref = tuple(b['moms']),b
+            res.moms = ifnone(moms, m0)
+            # --- 3. weight decay: the default unless a candidate is clearly better
+            if wd is None and len(wd_grid)>1 and 'wd' not in dropped:
+                have = {float(ref['wd_used']):ref} if ref is not None and tuple(ref['moms'])==res.moms and ref['lr_max']==res.lr_max else {}
+                specs = [dict(stage='wd', lr_max=res.lr_max, moms=res.moms, wd=float(w)) for w in wd_grid if float(w) not in have]
+                specs = _fit_budget(r, specs, left, res, 'weight-decay')
+                ts = list(have.values()) + run_specs(r, specs, 'weight decay')
+                wref = first(t for t in ts if t['wd_used']==w0)
                 b,why = pick_trial(ts, wref, noise_z, min_gain)
-            res.stages['wd'] = dict(trials=[t['key'] for t in ts], ref=None if wref is None else wref['key'], why=why)
-            wd = b['wd_used']
-        res.wd = float(ifnone(wd, w0))
-        res.complete = True
-    res.settings['time'] = time.perf_counter()-t0
-    res.settings['tuning_epochs'] = spent()   # the plan's compute, reused parts included
-    res.settings['reused_epochs'] = (n_lr if rt_reused else 0) + sum(bool(t.get('reused')) for t in r.trials)*r.trial_epochs
-    if not quiet:
-        print(f"smith_tune: lr_max {fmt_lr(res.lr_max)}, moms {res.moms}, wd {res.wd:g} ({r.wd_mode}) from {len(r.trials)} trials "
-              f"({res.settings['tuning_epochs']:.3g} epochs of compute, {res.settings['tuning_epochs']/H:.2f} of the final run) in {res.settings['time']:.0f}s")
-        if len(r.trials):
-            if IN_NOTEBOOK:
-                from IPython.display import display
-                display(res.summary())
-            else: print(res.summary().to_string())
-    if show_plot: res.plot()
-    if fit_epochs is not None and train:
-        old = self.opt_func
-        self.opt_func,self.opt = r.opt_func,None
-        try:
-            with interrupted_as(res), (self.no_bar() if quiet else contextlib.nullcontext()), (self.no_logging() if quiet else contextlib.nullcontext()):
-                if swa is False: self.fit_one_cycle(fit_epochs, **res.best)
-                else:
-                    se = max(1, fit_epochs//4) if swa is True else swa
-                    res.swa = self.fit_one_cycle_swa(fit_epochs, swa_epochs=se, swa_lr=res.lr_max/10 if isinstance(res.lr_max, float) else [v/10 for v in res.lr_max], **res.best)
-        finally: self.opt_func = old
-        res.final = pd.DataFrame([list(v) for v in self.recorder.values], columns=self.recorder.metric_names[1:-1])
-    return res
+                if refine and b is not wref and len(wd_grid)>1:   # half-decades around a clear winner, while the budget lasts
+                    tested = {t['wd_used']:t['valid_loss'] for t in ts if usable(t)}
+                    step = float(np.min(np.diff(np.log10(sorted({float(w) for w in wd_grid})))))
+                    while step > precision + 1e-9:
+                        new = wd_refine(tested, step)[:max(0, int((left()+1e-9)//r.trial_epochs))]
+                        if not new: break
+                        nts = run_specs(r, [dict(stage='wd', lr_max=res.lr_max, moms=res.moms, wd=w) for w in new], 'weight decay (refine)')
+                        ts += nts; tested.update({t['wd_used']:t['valid_loss'] for t in nts if usable(t)})
+                        step /= 2
+                    b,why = pick_trial(ts, wref, noise_z, min_gain)
+                res.stages['wd'] = dict(trials=[t['key'] for t in ts], ref=None if wref is None else wref['key'], why=why)
+                wd = b['wd_used']
+            res.wd = float(ifnone(wd, w0))
+            res.complete = True
+        res.settings['time'] = time.perf_counter()-t0
+        res.settings['tuning_epochs'] = spent()   # the plan's compute, reused parts included
+        res.settings['reused_epochs'] = (n_lr if rt_reused else 0) + sum(bool(t.get('reused')) for t in r.trials)*r.trial_epochs
+        if not quiet:
+            print(f"smith_tune: lr_max {fmt_lr(res.lr_max)}, moms {res.moms}, wd {res.wd:g} ({r.wd_mode}) from {len(r.trials)} trials "
+                  f"({res.settings['tuning_epochs']:.3g} epochs of compute, {res.settings['tuning_epochs']/H:.2f} of the final run) in {res.settings['time']:.0f}s")
+            if len(r.trials):
+                if IN_NOTEBOOK:
+                    from IPython.display import display
+                    display(res.summary())
+                else: print(res.summary().to_string())
+        if show_plot: res.plot()
+        if fit_epochs is not None and train:
+            old = self.opt_func
+            self.opt_func,self.opt = r.opt_func,None
+            try:
+                with interrupted_as(res), (self.no_bar() if quiet else contextlib.nullcontext()), (self.no_logging() if quiet else contextlib.nullcontext()):
+                    if swa is False: self.fit_one_cycle(fit_epochs, **res.best)
+                    else:
+                        se = max(1, fit_epochs//4) if swa is True else swa
+                        res.swa = self.fit_one_cycle_swa(fit_epochs, swa_epochs=se, swa_lr=res.lr_max/10 if isinstance(res.lr_max, float) else [v/10 for v in res.lr_max], **res.best)
+            finally: self.opt_func = old
+            res.final = pd.DataFrame([list(v) for v in self.recorder.values], columns=self.recorder.metric_names[1:-1])
+        return res
 
 # %% ../nbs/12_tune.ipynb #a219e4ad
 @patch
@@ -291,6 +319,11 @@ def report(self:TuneResult) -> str:
     "The choices and the evidence for each, in words"
     out,st = [],self.settings
     rt,H = self.range_test,st.get('horizon')
+    bs = st.get('bs')
+    if bs:
+        moved = bs['bs']!=bs['was']
+        out.append(f"Batch size: find_bs chose {bs['bs']} ({bs['reason']}); " + (f"the learner's training batch size was {bs['was']} and is now {bs['bs']}, so the range test, "
+                   f"the trials and the final run use {bs['bs']}: the LR was found at that size and needs no scaling." if moved else f"the learner's own, {bs['was']}, is kept."))
     if rt is not None:
         s,rule = rt.sugg,st.get('lr_rule')
         how = ("Smith's bracket (the end of the steep fall, capped at 10x below the rise)" if rule=='smith' else
@@ -339,7 +372,8 @@ def report(self:TuneResult) -> str:
         out.append(f"Tuning compute: {st['tuning_epochs']:.3g} epochs of the training set{reused}, {st['tuning_epochs']/H:.2f} of a {H}-epoch final run.")
     out += self.notes
     if self.complete: out.append(f"Train with: learn.fit_one_cycle({H or 'n_epochs'}, lr_max={fmt_lr(self.lr_max)}, moms={fmt_moms(self.moms)}, wd={self.wd:g})"
-                                 + ('' if st.get('wd_mode_matches', True) else f" on a learner whose optimizer uses {self.wd_mode} weight decay"))
+                                 + ('' if st.get('wd_mode_matches', True) else f" on a learner whose optimizer uses {self.wd_mode} weight decay")
+                                 + (f", at batch size {bs['bs']} (the learner's training DataLoader has it now)" if bs and bs['bs']!=bs['was'] else ''))
     else: out.append("The run was interrupted: the choices above are from the trials completed so far.")
     return '\n'.join(out)
 

@@ -59,8 +59,10 @@ def make_folder(tmp_path):
 
 # The longest tests first, so that under `-n N --dist worksteal` no worker is left with one long test at the end:
 # the order of CI's slowest tests (`--durations=20`, two workers on this project's 2-core machine: the tutorial 293 s,
-# the index 159 s, the how-to 115 s, ... `12_tune` 47 s); the rest keep their order after these
-LONGEST = ('tutorial_cifar10', 'index.ipynb', 'howto_own_data', '11_grids', '05_lr_finder', '06_discriminative', 'test_cli.py',
+# the index 159 s, the how-to 115 s, ... `12_tune` 47 s; the reproductions' examples, 50-110 s on one thread); the rest keep
+# their order after these
+LONGEST = ('tutorial_cifar10', 'index.ipynb', 'repro_superconvergence', 'repro_transfer', 'howto_own_data', 'repro_swa_sgd',
+           '11_grids', '05_lr_finder', '06_discriminative', 'test_cli.py',
            'test_cifar10', '07_weights', '13_cli', '12_tune')
 def pytest_collection_modifyitems(config, items):
     rank = lambda it: next((i for i,k in enumerate(LONGEST) if k in it.nodeid), len(LONGEST))

@@ -42,14 +42,15 @@ BASE = dict(
     TrialRunner={}, cifar_dls=dict(bs=8, cache=False), trial_dls={}, image_cache=dict(cache=False, verbose=False), cifar_learner=dict(arch='resnet20'),
     ResNetCifar=dict(depth=8), clr_sched=dict(base=1e-3, top=1e-2, step_size=4), sgdr_sched=dict(top=1e-2, n_iters=[4, 4]),
     loss_stops_falling={}, smith_max={}, clr_bounds={}, interpolate_weights=dict(alpha=.5), diagnose_losses=dict(iters=[1, 2], train=[2., 1.], valid=[2., 1.5]),
-    default_wds=dict(wd_mode=None), block_splitter={}, wd_refine=dict(tested={1e-3: 1., 1e-2: .9}, step=.5))
+    default_wds=dict(wd_mode=None), block_splitter={}, cifar_pretrained={}, pretrained_stats={}, wd_refine=dict(tested={1e-3: 1., 1e-2: .9}, step=.5))
 LEARNER_METHODS = ['lr_range_test', 'fit_clr', 'fit_warm_restarts', 'fit_one_cycle_swa', 'fit_gradual', 'block_lrs', 'lr_find_blocks',
                    'interpolation_curve', 'mom_grid', 'wd_grid', 'smith_tune', 'diagnose', 'freeze_blocks', 'unfreeze_blocks', 'find_bs']
 FUNCS = dict(SWA=SWA, WeightCapture=WeightCapture, ValidCurve=ValidCurve, DivergenceStop=DivergenceStop, HyperRecorder=HyperRecorder,
              PadCropFlip=PadCropFlip, TrialRunner=TrialRunner, cifar_dls=cifar_dls, trial_dls=trial_dls, image_cache=image_cache,
              cifar_learner=cifar_learner, ResNetCifar=ResNetCifar, clr_sched=clr_sched, sgdr_sched=sgdr_sched,
              loss_stops_falling=loss_stops_falling, smith_max=smith_max, clr_bounds=clr_bounds, interpolate_weights=interpolate_weights,
-             diagnose_losses=diagnose_losses, default_wds=default_wds, wd_refine=wd_refine, block_splitter=block_splitter)
+             diagnose_losses=diagnose_losses, default_wds=default_wds, wd_refine=wd_refine, block_splitter=block_splitter,
+             cifar_pretrained=cifar_pretrained, pretrained_stats=pretrained_stats)
 NEEDS_LEARN = {'TrialRunner': 'learn', 'trial_dls': 'dls', 'cifar_learner': 'dls'}   # first argument, filled from the learner
 NEEDS_PATH = {'cifar_dls', 'image_cache'}
 CURVE = dict(lrs=np.geomspace(1e-5, 1, 30), losses=np.r_[np.linspace(2.3, 1., 20), np.linspace(1.1, 3., 10)])
@@ -122,6 +123,7 @@ CASES = [
     ('wd_grid', 'max_extend', -1, 'max_extend'+integer(-1, 0)), ('wd_grid', 'epochs', 1.5, 'epochs'+integer(1.5)), ('wd_grid', 'lr_max', 0, 'lr_max'+pos(0)),
     ('wd_grid', 'moms', 2, 'moms=2: use a momentum'), ('wd_grid', 'wd_mode', 'adamw', "wd_mode='adamw': use one of None, 'decoupled', 'l2'"),
 
+    ('smith_tune', 'find_bs', dict(max_size=8), 'max_size is not an argument of find_bs'), ('smith_tune', 'find_bs', 'yes', "find_bs='yes': give True, False or a dict"),
     ('smith_tune', 'fit_epochs', 0, 'fit_epochs'+integer(0)), ('smith_tune', 'lr_max', -1., 'lr_max'+pos(-1.)), ('smith_tune', 'moms', (1.2, 0.9), 'moms=(1.2, 0.9)'),
     ('smith_tune', 'wd', NAN, 'wd'+pos(NAN)), ('smith_tune', 'lr_rule', 'fastest', "lr_rule='fastest'"), ('smith_tune', 'mom_grid', [], 'mom_grid=[]'),
     ('smith_tune', 'wd_grid', [0., 1e-2], 'wd_grid'+pos(0.)), ('smith_tune', 'precision', 0, 'precision'+pos(0)), ('smith_tune', 'wd_mode', 'L2', "wd_mode='L2': use one of None, 'decoupled', 'l2'"),
@@ -173,6 +175,7 @@ CASES = [
     ('cifar_dls', 'cache', Call(lambda l,f: cifar_dls(f, cache=next(f.rglob('*.png'))), 'cache=an image file'), 'is a file: give a folder for the cache'),
     ('cifar_dls', 'size', Call(lambda l,f: cifar_dls(f, size=0), 'size=0, with the default cache'), 'size'+integer(0)),
     ('cifar_dls', 'path', Call(lambda l,f: cifar_dls(_one_class(f)), 'a folder with one class'), 'train has 1 class (c0): a classifier needs at least two class folders'), ('cifar_dls', 'num_workers', -1, 'num_workers'+integer(-1, 0)),
+    ('cifar_dls', 'classes', ['c0', 'nope'], "classes=['c0', 'nope']: give a list of at least two of the folder's classes: c0"),
     ('trial_dls', 'dls', Call(lambda l,f: trial_dls('x'), "dls='x'"), 'dls is a str: give fastai `DataLoaders`'),
     ('trial_dls', 'n_batches', 100, 'use at most 4 or None'), ('trial_dls', 'n_valid', 0, 'n_valid=0'), ('trial_dls', 'seed', -1, 'seed'+integer(-1, 0)),
     ('image_cache', 'path', None, 'path=None: give the folder'), ('image_cache', 'size', 2.5, 'size'+integer(2.5)), ('image_cache', 'cache', 1.5, 'cache=1.5: use True'),
@@ -182,7 +185,10 @@ CASES = [
     ('cifar_learner', 'arch', 'resnet50x', 'resnet20, resnet32, resnet44, resnet56, resnet110'), ('cifar_learner', 'arch', 3.5, 'expected a name'),
     ('cifar_learner', 'n_out', 2.5, 'n_out'+integer(2.5)), ('cifar_learner', 'n_out', 3, 'n_out=3: the data has 4 classes'),
     ('cifar_learner', 'head', 'avg', "head='avg': use one of 'pool', 'concat'"), ('cifar_learner', 'model_kwargs', 'x', "model_kwargs='x': give a dict"),
-    ('cifar_learner', 'kwargs', Call(lambda l,f: cifar_learner(l.dls, 'resnet20', pretrained=True), 'pretrained=True'), 'no pretrained weights'),
+    ('cifar_learner', 'pretrained', Call(lambda l,f: cifar_learner(l.dls, 'resnet56', pretrained=True), "'resnet56', pretrained=True"), "arch='resnet56' has no pretrained weights: the package ships them for 'resnet20'"),
+    ('cifar_learner', 'pretrained', Call(lambda l,f: cifar_learner(l.dls, 'resnet20', pretrained='yes'), "pretrained='yes'"), "pretrained='yes': use one of True, False"),
+    ('cifar_learner', 'pretrained', Call(lambda l,f: cifar_learner(l.dls, 'resnet20', pretrained=True, model_kwargs=dict(widths=(8,16,32))), 'other widths'), "change the network's shape"),
+    ('cifar_pretrained', 'arch', 'resnet56', "arch='resnet56' has no pretrained weights"), ('pretrained_stats', 'arch', 20, "arch=20 has no pretrained weights"),
     ('cifar_learner', 'kwargs', Call(lambda l,f: cifar_learner(l.dls, 'resnet20', lr_max=1e-3), 'lr_max=1e-3'), 'lr_max is not an argument of cifar_learner'),
     ('ResNetCifar', 'depth', 57, 'depth=57 is not 6n+2'), ('ResNetCifar', 'n_out', 1.5, 'n_out=1.5: the number of classes must be an integer >= 1'),
     ('ResNetCifar', 'head', 'max', "head='max': use one of 'pool', 'concat'"), ('ResNetCifar', 'shortcut', 'C', "shortcut='C': use one of 'A', 'B'"),
