@@ -101,7 +101,7 @@ def process(nb_path:Path) -> dict:
     return nb, title, desc
 
 def _page_name(nb_path:Path) -> str:
-    return 'index' if nb_path.stem == 'index' else re.sub(r'^\d+_', '', nb_path.stem)
+    return 'index' if nb_path.stem == 'index' else re.sub(r'^\d+[a-z]?_', '', nb_path.stem)
 
 NAV_CSS = """<style>
 body { margin: 0; }
