@@ -16,12 +16,22 @@ CIFAR_TGZ = Path(os.environ.get('FASTAI_SMITH_CIFAR_TGZ', ROOT.parent/'shared'/'
 
 @pytest.fixture(scope='session')
 def cifar10_path(tmp_path_factory):
-    "The full CIFAR-10 (JPEG) from ../shared, extracted once per session; CI must have it, elsewhere the test is skipped"
+    """The full CIFAR-10 (JPEG) from ../shared, extracted and decoded into `cifar_dls`'s cache once per test run, for
+    every xdist worker together (the first to ask does it under a file lock; the others wait, then read it); CI must
+    have it, elsewhere the test is skipped"""
     if not CIFAR_TGZ.exists():
         if os.environ.get('CI'): pytest.fail(f'{CIFAR_TGZ} is missing: CI needs ../shared/data/cifar10_jpg.tgz')
         pytest.skip(f'{CIFAR_TGZ} not found (set FASTAI_SMITH_CIFAR_TGZ)')
-    d = tmp_path_factory.mktemp('cifar10')
-    with tarfile.open(CIFAR_TGZ) as tf: tf.extractall(d, filter='data')
+    from filelock import FileLock
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get('PYTEST_XDIST_WORKER'): base = base.parent   # shared by the workers of this run
+    d,done = base/'cifar10_shared',base/'cifar10_shared.done'
+    with FileLock(str(base/'cifar10_shared.lock')):
+        if not done.exists():
+            from fastai_smith.data import image_cache
+            with tarfile.open(CIFAR_TGZ) as tf: tf.extractall(d, filter='data')
+            image_cache(d, verbose=False)
+            done.touch()
     return d
 
 def write_img(fn, size=(32,32), mode='RGB', seed=0):
