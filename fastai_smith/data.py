@@ -176,6 +176,9 @@ def cifar_sample(dest:str|Path|None=None) -> Path:
     tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix='.cifar10_sample'))
     with tarfile.open(arc) as tf: tf.extractall(tmp, filter='data')
     (tmp/'.complete').write_text(tag)
+    if (dest/'.complete').exists() and (dest/'.complete').read_text()==tag:   # another process unpacked it meanwhile: keep that copy
+        shutil.rmtree(tmp, ignore_errors=True)
+        return dest
     if dest.exists(): shutil.rmtree(dest, ignore_errors=True)
     try: os.replace(tmp, dest)
     except OSError: shutil.rmtree(tmp, ignore_errors=True)  # another process unpacked it first

@@ -39,11 +39,21 @@ def test_help(cli):
     for o in ('--data', '--dataset', '--arch', '--bs', '--fit-epochs', '--train', '--budget', '--epochs', '--final-epochs', '--swa', '--no-flip', '--no-augment', '--seed', '--out', '--device', '--quiet'):
         assert o in out, o
 
-def test_tune_writes_report_and_resumes(tmp_path, tiny, cli):
+@pytest.fixture(scope='module')
+def tiny_run(tmp_path_factory, tiny):
+    "The installed command in its own process on `tiny`: (its result, its report folder), which a test copies before changing it"
+    out = tmp_path_factory.mktemp('tiny_run')/'rep'
+    return run(*tiny, '--out', str(out)), out
+
+def _copy(out, dest):
+    import shutil
+    return Path(shutil.copytree(out, dest))
+
+def test_tune_writes_report_and_resumes(tmp_path, tiny, tiny_run, cli):
     "The installed command in its own process; the resumed run in this one"
-    out = tmp_path/'rep'
-    r = run(*tiny, '--out', str(out))
+    r,out = tiny_run
     assert r.returncode == 0, r.stderr
+    out = _copy(out, tmp_path/'rep')
     assert 'chosen in' in r.stdout and 'Learning rate:' in r.stdout and 'Momentum:' in r.stdout and 'Weight decay:' in r.stdout
     assert '\u2588' not in r.stdout   # no progress-bar debris when not on a terminal
     assert sorted(o.name for o in out.iterdir()) == ['report.md', 'result.json', 'trials.json', 'tune.png']
@@ -123,9 +133,9 @@ def test_bad_out_contents_one_line_error(what, tmp_path, cli):
     assert 'results=' not in err[0] and 'resume=' not in err[0]
     assert sorted(o.name for o in out.iterdir()) == [name] and (f.is_dir() if kind=='folder' else f.read_bytes()==before)
 
-def test_truncated_trials_keep_the_complete_ones(tmp_path, tiny, cli):
-    out = tmp_path/'rep'
-    assert cli(*tiny, '--out', str(out), '--quiet')[0] == 0
+def test_truncated_trials_keep_the_complete_ones(tmp_path, tiny, tiny_run, cli):
+    assert tiny_run[0].returncode == 0, tiny_run[0].stderr
+    out = _copy(tiny_run[1], tmp_path/'rep')
     f = out/'trials.json'
     ts = json.loads(f.read_text())['trials']
     txt = f.read_text(); f.write_text(txt[:txt.index(ts[-1]['key'])+5])   # cut inside the last trial
