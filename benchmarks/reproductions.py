@@ -287,10 +287,15 @@ def summary(exp=None):
         if extra: extra()
 
 def summary_md(exp=None) -> str:
-    "The tables `summary` prints, as a Markdown string (the reproduction notebooks import this script for it)"
+    "The tables `summary` prints, as a Markdown string"
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf): summary(exp)
     return buf.getvalue()
+
+def measured(exp=None):
+    "The tables of `exp` for a notebook to display: the reproduction notebooks import this script for them"
+    from IPython.display import Markdown
+    return Markdown(summary_md(exp))
 
 def _factors():
     fs = [r['factors'] for r in runs if r['exp']=='transfer' and r.get('factors')]

@@ -68,12 +68,11 @@ def make_folder(tmp_path):
     return _make
 
 # The longest tests first, so that under `-n N --dist worksteal` no worker is left with one long test at the end:
-# the order of CI's slowest tests (`--durations=20`, two workers on this project's 2-core machine: the tutorial 293 s,
-# the index 159 s, the how-to 115 s, ... `12_tune` 47 s; the reproductions' examples, 50-110 s on one thread); the rest keep
-# their order after these
-LONGEST = ('tutorial_cifar10', 'index.ipynb', 'repro_superconvergence', 'repro_transfer', 'howto_own_data', 'repro_swa_sgd',
-           '11_grids', '05_lr_finder', '06_discriminative', 'test_cli.py',
-           'test_cifar10', '07_weights', '13_cli', '12_tune')
+# the order of CI's slowest tests (`--durations=20`, two workers on this project's 2-core machine, 2026-12-03: the
+# tutorial 149 s, the index 83 s, the command's Ctrl-C and small-data tests 54 and 48 s before they were cut, `11_grids`
+# 47 s, the reproductions' examples 43-45 s, ... `12_tune` 33 s); the rest keep their order after these
+LONGEST = ('tutorial_cifar10', 'index.ipynb', '11_grids', 'repro_transfer', 'repro_superconvergence', '05_lr_finder', '13_cli',
+           '06_discriminative', 'test_cifar10', 'howto_own_data', 'test_cli.py', '12_tune', 'repro_swa_sgd', '07_weights')
 def pytest_collection_modifyitems(config, items):
     rank = lambda it: next((i for i,k in enumerate(LONGEST) if k in it.nodeid), len(LONGEST))
     items.sort(key=rank)

@@ -4,16 +4,12 @@ from pathlib import Path
 import pytest
 
 EXE = Path(sys.executable).parent/'smith-tune'
-SMALL = ('--n-train', '30', '--bs', '32', '--fit-epochs', '8', '--epochs', '1')   # 300 images: 9 batches per trial epoch
 
 @pytest.fixture(scope='module')
 def tiny(tmp_path_factory):
     "A folder of 4 classes of random 32x32 images (24 training, 8 validation each): the command end to end in seconds"
-    from conftest import write_img
-    root = tmp_path_factory.mktemp('tiny')
-    for split,n in (('train', 24), ('valid', 8)):
-        for c in range(4):
-            for i in range(n): write_img(root/split/f'c{c}'/f'{i}.png', seed=1000*c+i+500*(split=='valid'))
+    from conftest import image_folder
+    root = image_folder(tmp_path_factory.mktemp('tiny'), 24, 8, seed=1000)
     return ('--data', str(root), '--bs', '16', '--fit-epochs', '8', '--epochs', '1')
 
 def run(*args, cwd=None): return subprocess.run([str(EXE), *args], capture_output=True, text=True, timeout=900, cwd=cwd)
@@ -70,10 +66,12 @@ def test_tune_writes_report_and_resumes(tmp_path, tiny, tiny_run, cli):
     assert res2['best'] == res['best'] and len(res2['trials']) == n and all(t['reused'] for t in res2['trials'])
 
 @pytest.mark.slow
-def test_ctrl_c_leaves_a_resumable_report(tmp_path):
-    "On the embedded sample (300 images): long enough to be interrupted after its first trial"
+def test_ctrl_c_leaves_a_resumable_report(tmp_path, cli):
+    "4 classes of 80 random images, 20 batches an epoch: trials of a few seconds, so the run is interrupted after its first trial with two to go"
+    from conftest import image_folder
+    args = ('--data', str(image_folder(tmp_path/'data', 80, 20, seed=7)), '--bs', '16', '--fit-epochs', '8', '--epochs', '1')
     out = tmp_path/'rep'
-    p = subprocess.Popen([str(EXE), *SMALL, '--out', str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen([str(EXE), *args, '--out', str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     f,t0 = out/'trials.json',time.time()
     while time.time()-t0 < 600 and p.poll() is None:
         if f.exists() and len(json.loads(f.read_text() or '{"trials":[]}')['trials']) >= 1: break
@@ -84,8 +82,8 @@ def test_ctrl_c_leaves_a_resumable_report(tmp_path):
     assert err.strip().splitlines()[-1].startswith('smith-tune: error: interrupted') and 'Traceback' not in err
     kept = len(json.loads(f.read_text())['trials'])
     assert kept >= 1 and (out/'report.md').exists() and 'interrupted' in (out/'report.md').read_text()
-    r = run(*SMALL, '--out', str(out), '--quiet')
-    assert r.returncode == 0, r.stderr
+    code,_,err = cli(*args, '--out', str(out), '--quiet')   # resumed in this process
+    assert code == 0, err
     ts = json.loads((out/'result.json').read_text())['trials']
     assert sum(t['reused'] for t in ts) >= kept and not all(t['reused'] for t in ts)
 
@@ -147,12 +145,12 @@ def test_truncated_trials_keep_the_complete_ones(tmp_path, tiny, tiny_run, cli):
 
 @pytest.mark.slow
 def test_small_data_of_ones_own(tmp_path):
-    "400 images at 40x40, not CIFAR's size (2 batches an epoch): the default budget grows to fit the range test, says so, and the run ends with choices"
+    "160 images at 40x40, not CIFAR's size (2 batches of 64 an epoch): the default budget grows to fit the range test, says so, and the run ends with choices"
     from conftest import write_img
-    for split,n in (('train', 80), ('valid', 20)):
+    for split,n in (('train', 40), ('valid', 10)):
         for c in range(4):
             for i in range(n): write_img(tmp_path/'data'/split/f'c{c}'/f'{i}.png', size=(40,40), seed=1000*c+i)
-    r = run('--data', str(tmp_path/'data'), '--out', str(tmp_path/'rep'), '--quiet')
+    r = run('--data', str(tmp_path/'data'), '--bs', '64', '--out', str(tmp_path/'rep'), '--quiet')
     assert r.returncode == 0, r.stderr
     res = json.loads((tmp_path/'rep'/'result.json').read_text())
     assert res['complete'] and res['settings']['budget'] == 15 and res['settings']['num_it'] == 30
