@@ -89,3 +89,18 @@ def test_modules_import_no_private_names():
     assert not {'fmt_lr', 'jsonable', 'run_specs', 'usable', 'check_wds', 'norm_lr'} & set(fa.__all__)
     from fastai_smith.all import WeightCapture, SWA, HyperRecorder, ValidCurve, DivergenceStop
     for c in (WeightCapture, SWA, HyperRecorder, ValidCurve, DivergenceStop): assert issubclass(c, core.ResultsCallback), c
+
+def test_module_notebooks_end_with_the_export_cell():
+    "Each notebook that defines a module (`#| default_exp`) ends, as fastai's do, with the hidden `nbdev_export()` cell; the pages without a module (index, tutorial, reproductions) have none"
+    mods = []
+    for p in sorted((ROOT/'nbs').glob('*.ipynb')):
+        cells = json.loads(p.read_text())['cells']
+        src = [''.join(c['source']) for c in cells]
+        if not any(re.search(r'^#\|\s*default_exp\s', s, re.M) for s in src):
+            assert not any('nbdev_export()' in s for s in src), p.name
+            continue
+        mods.append(p.stem)
+        last = src[-1].splitlines()
+        assert cells[-1]['cell_type'] == 'code' and last[0].startswith('#| hide') and last[-1].strip().endswith('nbdev_export()'), (p.name, last)
+        assert sum('nbdev_export()' in s for s in src) == 1, p.name
+    assert len(mods) == len(list((ROOT/'fastai_smith').glob('[a-z]*.py'))), mods   # one notebook per module
