@@ -43,12 +43,12 @@ def write_img(fn, size=(32,32), mode='RGB', seed=0):
     Image.fromarray(a[..., 0] if ch==1 else a, mode).save(fn)
     return fn
 
-def image_folder(root, n_train, n_valid, n_classes=4, seed=0):
-    "`root` with train/c0..c{n_classes-1} and valid/... holding `n_train` and `n_valid` random 32x32 PNGs per class"
+def image_folder(root, n_train, n_valid, n_classes=4, seed=0, size=(32,32)):
+    "`root` with train/c0..c{n_classes-1} and valid/... holding `n_train` and `n_valid` random PNGs of `size` per class"
     root = Path(root)
     for split,n in (('train', n_train), ('valid', n_valid)):
         for c in range(n_classes):
-            for i in range(n): write_img(root/split/f'c{c}'/f'{i}.png', seed=seed+100*c+i+50*(split=='valid'))
+            for i in range(n): write_img(root/split/f'c{c}'/f'{i}.png', size=size, seed=seed+100*c+i+50*(split=='valid'))
     return root
 
 @pytest.fixture(scope='session')

@@ -1,5 +1,5 @@
 "The `smith-tune` command as a user runs it"
-import json, signal, subprocess, sys, time
+import json, shutil, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
 
@@ -41,15 +41,11 @@ def tiny_run(tmp_path_factory, tiny):
     out = tmp_path_factory.mktemp('tiny_run')/'rep'
     return run(*tiny, '--out', str(out)), out
 
-def _copy(out, dest):
-    import shutil
-    return Path(shutil.copytree(out, dest))
-
 def test_tune_writes_report_and_resumes(tmp_path, tiny, tiny_run, cli):
     "The installed command in its own process; the resumed run in this one"
     r,out = tiny_run
     assert r.returncode == 0, r.stderr
-    out = _copy(out, tmp_path/'rep')
+    out = Path(shutil.copytree(out, tmp_path/'rep'))
     assert 'chosen in' in r.stdout and 'Learning rate:' in r.stdout and 'Momentum:' in r.stdout and 'Weight decay:' in r.stdout
     assert '\u2588' not in r.stdout   # no progress-bar debris when not on a terminal
     assert sorted(o.name for o in out.iterdir()) == ['report.md', 'result.json', 'trials.json', 'tune.png']
@@ -133,7 +129,7 @@ def test_bad_out_contents_one_line_error(what, tmp_path, cli):
 
 def test_truncated_trials_keep_the_complete_ones(tmp_path, tiny, tiny_run, cli):
     assert tiny_run[0].returncode == 0, tiny_run[0].stderr
-    out = _copy(tiny_run[1], tmp_path/'rep')
+    out = Path(shutil.copytree(tiny_run[1], tmp_path/'rep'))
     f = out/'trials.json'
     ts = json.loads(f.read_text())['trials']
     txt = f.read_text(); f.write_text(txt[:txt.index(ts[-1]['key'])+5])   # cut inside the last trial
@@ -146,11 +142,8 @@ def test_truncated_trials_keep_the_complete_ones(tmp_path, tiny, tiny_run, cli):
 @pytest.mark.slow
 def test_small_data_of_ones_own(tmp_path):
     "160 images at 40x40, not CIFAR's size (2 batches of 64 an epoch): the default budget grows to fit the range test, says so, and the run ends with choices"
-    from conftest import write_img
-    for split,n in (('train', 40), ('valid', 10)):
-        for c in range(4):
-            for i in range(n): write_img(tmp_path/'data'/split/f'c{c}'/f'{i}.png', size=(40,40), seed=1000*c+i)
-    r = run('--data', str(tmp_path/'data'), '--bs', '64', '--out', str(tmp_path/'rep'), '--quiet')
+    from conftest import image_folder
+    r = run('--data', str(image_folder(tmp_path/'data', 40, 10, seed=1000, size=(40,40))), '--bs', '64', '--out', str(tmp_path/'rep'), '--quiet')
     assert r.returncode == 0, r.stderr
     res = json.loads((tmp_path/'rep'/'result.json').read_text())
     assert res['complete'] and res['settings']['budget'] == 15 and res['settings']['num_it'] == 30

@@ -147,6 +147,19 @@ def test_cifar_sample_unpacks_once(tmp_path):
     cifar_sample(tmp_path/'s')
     assert (p/'.complete').read_text() != 'stale'
 
+def test_cifar_sample_keeps_a_copy_finished_meanwhile(tmp_path, monkeypatch):
+    "Two processes unpacking at once: the one that finishes second keeps the first one's complete folder (which may be in use) and leaves no temporary folder"
+    import hashlib, tarfile
+    from fastai_smith.data import _sample_archive
+    dest = tmp_path/'s'
+    def other_process_finishes(self, *a, **k):   # while this process extracts, another one completes dest
+        dest.mkdir(); (dest/'in_use').write_text('read by the other process')
+        (dest/'.complete').write_text(hashlib.sha1(_sample_archive().read_bytes()).hexdigest())
+    monkeypatch.setattr(tarfile.TarFile, 'extractall', other_process_finishes)
+    assert cifar_sample(dest) == dest
+    assert (dest/'in_use').exists()   # not deleted and replaced
+    assert [o.name for o in tmp_path.iterdir() if o.name.startswith('.')] == []
+
 def test_sample_archive_is_small():
     from fastai_smith.data import _sample_archive
     assert _sample_archive().stat().st_size <= 5_000_000
