@@ -58,8 +58,8 @@ if 'a' in a.only:
         tt = time.perf_counter()-t0
         acc,ft = final(learn, **res.best)
         save(dict(method='a', seed=seed, best={k:(list(v) if isinstance(v, tuple) else v) for k,v in res.best.items()},
-                  acc=acc, tune_s=tt, final_s=ft, tune_epochs=res.settings['tuning_epochs'], n_trials=len(res.runs),
-                  n_batches=res.settings['n_batches'], range_test=dict(res.range_test.sugg.items()) if res.range_test else None))
+                  acc=acc, tune_s=tt, final_s=ft, tune_epochs=res.settings.tuning_epochs, n_trials=len(res.runs),
+                  n_batches=res.settings.trial_batches, range_test=dict(res.range_test.sugg.items()) if res.range_test else None))
 
 if 'c' in a.only:
     for seed in a.seeds:

@@ -23,6 +23,9 @@ from .weights import *
 from .swa import *
 from .diagnose import *
 from .trials import *
+from .plan import *
+from .stages import *
+from .result import *
 from .grids import *
 from .tune import *
 from .cli import *
@@ -30,5 +33,5 @@ from .batch_size import *
 
 # %% ../nbs/99_all.ipynb #2d83291b
 import fastai.vision.all as _fva, fastai_smith as _fs
-_mods = [getattr(_fs, m) for m in ('core', 'models', 'data', 'state', 'schedules', 'lr_finder', 'discriminative', 'weights', 'swa', 'diagnose', 'trials', 'grids', 'tune', 'cli', 'batch_size')]
+_mods = [getattr(_fs, m) for m in ('core', 'models', 'data', 'state', 'schedules', 'lr_finder', 'discriminative', 'weights', 'swa', 'diagnose', 'trials', 'plan', 'stages', 'result', 'grids', 'tune', 'cli', 'batch_size')]
 __all__ = [n for n in dir(_fva) if not n.startswith('_')] + [n for m in _mods for n in m.__all__]

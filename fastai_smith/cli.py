@@ -7,12 +7,14 @@ Docs: https://fastai-smith.github.io/fastai-smith/cli.html.md"""
 # %% ../nbs/13_cli.ipynb #7a318e7a
 from __future__ import annotations
 import json, math, sys, time, warnings
+from dataclasses import asdict
 warnings.filterwarnings('ignore', message='.*torch.jit.script.*')  # fastai's import on torch>=2.10; noise for a command
 from fastcore.script import call_parse, store_true
 from fastai.vision.all import *
 from .models import cifar_learner
 from .data import cifar_dls, cifar_sample
 from .trials import *
+from .result import *
 from .tune import *
 from .core import fmt_lr, fmt_moms, jsonable
 
@@ -38,14 +40,14 @@ def write_report(res:TuneResult, out:Path, title:str='smith-tune') -> Path:
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     rt = res.range_test
     d = dict(complete=res.complete, best=res.best if res.complete else None, lr_max=res.lr_max, moms=res.moms, wd=res.wd,
-             wd_mode=res.wd_mode, settings=res.settings, notes=res.notes,
+             wd_mode=res.wd_mode, settings=asdict(res.settings), notes=res.notes,
              range_test=None if rt is None else dict(lrs=rt.lrs.tolist(), losses=rt.losses.tolist(), suggestions={k:v for k,v in rt.sugg.items()}),
              trials=res.runs, final=None if res.final is None else res.final.to_dict('records'))
     (out/'result.json').write_text(json.dumps(jsonable(d), indent=1, default=str))
     if res.runs or rt is not None:
         fig = res.plot(); fig.savefig(out/'tune.png', dpi=80); plt.close(fig)
     md = [f'# {title}', '', '## Choices', '']
-    n = res.settings.get('horizon') or 'n'
+    n = res.settings.fit_epochs or 'n'
     md += ([f"`learn.fit_one_cycle({n}, lr_max={fmt_lr(res.lr_max)}, moms={fmt_moms(res.moms)}, wd={res.wd:g})` ({res.wd_mode} weight decay)"]
            if res.complete else ['The run was interrupted; the same command resumes it.'])
     if res.final is not None and 'accuracy' in res.final:
@@ -59,7 +61,7 @@ def write_report(res:TuneResult, out:Path, title:str='smith-tune') -> Path:
     return out
 
 # %% ../nbs/13_cli.ipynb #478f803c
-_flags = (('budget=', '--budget '), ('fit_epochs', '--fit-epochs'), ('lower epochs or n_batches', 'lower --epochs'),
+_flags = (('budget=', '--budget '), ('fit_epochs', '--fit-epochs'), ('lower trial_epochs or trial_batches', 'lower --epochs'),
           (', lower num_it, or pass lr_max=', ', or a smaller --bs'), ('shorten the grids, ', ''), ('pass budget= to cap it', 'pass --budget to cap it'))
 def _cli_msg(msg:str) -> str:
     "`smith_tune`'s message with the command's flags in place of the Python arguments it does not have"
@@ -121,7 +123,7 @@ def _tune_cli(data, dataset, arch, bs, fit_epochs, budget, epochs, train, n_trai
     try: out.mkdir(parents=True, exist_ok=True)
     except OSError as e: _fail(f"--out {out}: {e.strerror}")
     t0 = time.perf_counter()
-    kw = dict(fit_epochs=fit_epochs, train=train, epochs=epochs, budget=budget or None, seed=seed, results=out/'trials.json', quiet=quiet, swa=swa)
+    kw = dict(fit_epochs=fit_epochs, train=train, trial_epochs=epochs, budget=budget or None, seed=seed, results=out/'trials.json', quiet=quiet, swa=swa)
     try: res = learn.smith_tune(**kw)
     except ValueError as e: _fail(_cli_msg(str(e)))
     except KeyboardInterrupt as e:

@@ -6,13 +6,13 @@ Docs: https://fastai-smith.github.io/fastai-smith/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #0ee1c3b4
 from __future__ import annotations
-import math
+import math, random
 from fastai.vision.all import *
 
 # %% auto #0
-__all__ = ['is_int', 'is_num', 'check_int', 'check_pos', 'check_nonneg', 'check_num', 'check_choice', 'check_batches', 'moms3',
-           'group_vals', 'opt_groups', 'state_copy', 'recompute_bn', 'epoch_len', 'Exploration', 'exploring',
-           'observers', 'FitCheck', 'ResultsCallback']
+__all__ = ['is_int', 'is_num', 'check_int', 'check_pos', 'check_nonneg', 'check_num', 'check_choice', 'check_batches',
+           'check_valid', 'moms3', 'group_vals', 'opt_groups', 'state_copy', 'recompute_bn', 'epoch_len', 'seed_fit',
+           'Exploration', 'exploring', 'observers', 'FitCheck', 'ResultsCallback']
 
 # %% ../nbs/00_core.ipynb #f6f6d93f
 def is_int(v) -> bool:
@@ -59,6 +59,12 @@ def check_batches(learn):
     dl = learn.dls.train
     if not len(dl): raise ValueError(f"the training DataLoader yields no batch ({len(dl.dataset)} items, batch size {dl.bs}, "
                                      f"drop_last={getattr(dl, 'drop_last', None)}): use a batch size of at most {len(dl.dataset)}")
+
+def check_valid(learn, why:str):
+    "Raise a `ValueError` when the learner has no validation set (or an empty one); `why` says what needs it"
+    dls = learn.dls
+    if len(dls.loaders)<2 or not len(dls.valid.dataset): raise ValueError(f"the learner has no validation set: {why}; give it DataLoaders with a validation set")
+
 
 # %% ../nbs/00_core.ipynb #06d877eb
 def moms3(m) -> tuple:
@@ -113,6 +119,12 @@ def epoch_len(learn:Learner) -> int:
     n = len(learn.dls.train)
     if not hasattr(learn, 'distributed_trainer') or type(learn.dls.train).__name__=='DistributedDL': return n
     return math.ceil(n/num_distrib())
+
+def seed_fit(learn:Learner, seed:int):
+    "Seed torch, numpy and Python, and each of the learner's `DataLoader`s (its own `rng`), so a fit's data order follows `seed` alone"
+    set_seed(seed)
+    for i,dl in enumerate(learn.dls.loaders): dl.rng = random.Random(seed+i)
+
 
 # %% ../nbs/00_core.ipynb #0ae23145
 def fmt_lr(lr) -> str:

@@ -153,6 +153,22 @@ def _seq(name, o):
     if a is None or a.ndim!=1: raise ValueError(f"{name}={o!r}: must be a 1-D sequence of numbers")
     return a
 
+def _dominance(fs:list) -> list:
+    """Overfitting and underfitting in one fit ask for opposite changes: say which dominates, and put it first. The end
+    of the run (underfitting) dominates when every bump passed (the validation loss came back below where it started),
+    the bump when it did not"""
+    ov,un = [f for f in fs if f.kind=='overfitting'],[f for f in fs if f.kind=='underfitting']
+    if not ov or not un: return fs
+    if all(getattr(f, 'passed', False) for f in ov):
+        for f in ov: f.evidence += " (passing: outweighed by the underfitting at the end)"
+        un[0].evidence += "; this dominates: the validation loss came back below its earlier minimum, so the bump before it passed"
+        main = un
+    else:
+        un[0].evidence += " (outweighed by the overfitting before it: the validation loss never came back below where the bump started)"
+        ov[0].evidence += "; this dominates: the later fall did not bring the validation loss back below its earlier minimum"
+        main = ov
+    return [f for f in fs if f not in ov+un] + main + [f for f in ov+un if f not in main]
+
 def diagnose_losses(
     iters, # iterations of the validation points
     train, # training loss (smoothed) at those iterations
@@ -200,12 +216,14 @@ def diagnose_losses(
                 after = ('' if later is None else f", then fell to {_fmt(later)}" + (' below the earlier minimum' if later<va[a] else ''))
                 fs.append(Finding('overfitting', f"{span} while training loss fell from {_fmt(tr[a])} to {_fmt(tr[b])}{after}",
                                   _advice['overfitting'], (int(it[a]), int(it[b]))))
+                fs[-1].passed = later is not None and later < va[a]   # the validation loss came back below where the bump started
             elif not any(f.kind=='unstable' for f in fs):
                 fs.append(Finding('unstable', f"{span} while training loss rose too, from {_fmt(tr[a])} to {_fmt(tr[b])}",
                                   _advice['unstable'], (int(it[a]), int(it[b]))))
         if len(va)>=2 and va[-1] < tr[-1] and va[-1] < va[-2]:
             fs.append(Finding('underfitting', f"at the end validation loss {_fmt(va[-1])} is below training loss {_fmt(tr[-1])} and still falling "
                               f"(from {_fmt(va[-2])} at iteration {int(it[-2])})", _advice['underfitting'], (int(it[-2]), int(it[-1]))))
+    fs = _dominance(fs)
     if not fs and not len(va): fs.append(Finding('no_evidence', "no validation loss was recorded", _advice['no_evidence']))
     if not fs: fs.append(Finding('balanced', f"validation loss {_fmt(va[-1])} against training loss {_fmt(tr[-1])} at the end, no bump", _advice['balanced']))
     return Diagnosis(fs, iters, train, valid, losses, lrs)

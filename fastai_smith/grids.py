@@ -12,10 +12,13 @@ from .core import *
 from .core import mom_str, fmt_lr
 from .state import *
 from .trials import *
-from .trials import wd_modes, wd_mode_of, plan_msg, run_specs, grid_args, grid_result, finish_grid
+from .trials import wd_modes, wd_mode_of, plan_msg, grid_args
+from .stages import *
+from .result import *
+from .result import grid_result, finish_grid
 
 # %% auto #0
-__all__ = ['default_wds', 'wd_refine']
+__all__ = ['default_wds']
 
 # %% ../nbs/11_grids.ipynb #a96bc39e
 @patch
@@ -32,9 +35,9 @@ def mom_grid(self:Learner,
     lr_max = grid_args(self, lr_max, wd)
     r = TrialRunner(self, epochs, **kwargs)
     if not r.quiet: print(plan_msg(r, f"mom_grid: {len(ms)} trials at lr_max {fmt_lr(lr_max)}"))
-    res = grid_result(r, (lr_max, None, wd))
-    with interrupted_as(res), r: run_specs(r, [dict(stage='mom', lr_max=lr_max, moms=m, wd=wd) for m in ms], 'momentum')
-    finish_grid(res, r, 'moms')
+    res = grid_result(r, lr_max, None, wd)
+    with interrupted_as(res), r: s = mom_stage(r, lr_max, ms, wd=wd)
+    finish_grid(res, s)
     return res
 
 # %% ../nbs/11_grids.ipynb #f2616280
@@ -45,53 +48,10 @@ def check_wds(name, wds, hint=''):
     if len(set(wds))!=len(wds): raise ValueError(f"{name}={wds!r}: values must be distinct")
 
 # %% ../nbs/11_grids.ipynb #7619cc55
-def _round1(x:float) -> float: return float(f'{x:.0e}')
-
 def default_wds(wd_mode:str|None) -> tuple:
     "Smith's first grid (1e-3, 1e-4, 1e-5) for L2; a hundred times larger for decoupled weight decay (fastai's default 1e-2 in the middle)"
     check_choice('wd_mode', wd_mode, wd_modes)
     return (1e-3, 1e-4, 1e-5) if wd_mode=='l2' else (1e-1, 1e-2, 1e-3)
-
-def wd_refine(tested:dict, step:float) -> list:
-    "Geometric midpoints (1 significant figure) between the best of `tested` {wd: loss} and its neighbours `step` decades away"
-    check_pos('step', step)
-    if not isinstance(tested, dict) or not tested: raise ValueError(f"tested={tested!r}: give a dict {{weight decay: validation loss}} of the values tried")
-    check_pos('tested', list(tested))
-    best = min(tested, key=lambda w: (tested[w], w))
-    lb = math.log10(best)
-    cands = [_round1(10**(lb+s*step/2)) for s in (-1, 1)]
-    return [c for c in cands if all(abs(math.log10(c)-math.log10(w))>1e-9 for w in tested)]
-
-def _wd_stage(r, wds, lr_max, moms, refine, precision, max_extend, budget_left=None):
-    """Decade grid, edge extension, then half-decade refinement; returns the trials. The grid is extended or refined only
-    where its best is `clearly_better` than a neighbour: a difference inside the noise says nothing about where to look"""
-    wds = sorted(float(w) for w in wds)
-    trials = run_specs(r, [dict(stage='wd', lr_max=lr_max, moms=moms, wd=w) for w in wds], 'weight decay')
-    tt = dict(zip(wds, trials))
-    if len(wds)<2 or not refine: return trials
-    best = lambda: min(tt, key=lambda w: (tt[w]['valid_loss'], w))
-    if not any(clearly_better(tt[v], tt[best()]) for v in tt if v!=best()): return trials   # all within noise: keep the grid
-    step = float(np.min(np.diff(np.log10(wds))))
-    left = lambda: budget_left is None or budget_left() >= r.trial_epochs - 1e-9
-    for _ in range(max_extend):
-        b = best()
-        if b not in (min(tt), max(tt)) or not left(): break
-        inner = sorted(tt)[1] if b==min(tt) else sorted(tt)[-2]
-        if not clearly_better(tt[inner], tt[b]): break   # the edge is only ahead of its neighbour by noise: the loss is flat there
-        w = _round1(b*10**(step if b==max(tt) else -step))
-        tt[w] = run_specs(r, [dict(stage='wd', lr_max=lr_max, moms=moms, wd=w)], 'weight decay (extend)')[0]
-        trials.append(tt[w])
-    while step > precision + 1e-9:
-        new = wd_refine({w:t['valid_loss'] for w,t in tt.items()}, step)
-        specs = []
-        for w in new:
-            if not left(): break
-            specs.append(dict(stage='wd', lr_max=lr_max, moms=moms, wd=w))
-            tt[w] = run_specs(r, specs[-1:], 'weight decay (refine)')[0]
-            trials.append(tt[w])
-        step /= 2
-        if not specs: break
-    return trials
 
 @patch
 def wd_grid(self:Learner,
@@ -114,7 +74,7 @@ def wd_grid(self:Learner,
     moms = moms3(ifnone(moms, self.moms))
     r = TrialRunner(self, epochs, wd_mode=wd_mode, **kwargs)
     if not r.quiet: print(plan_msg(r, f"wd_grid: {len(wds)} trials{' + refinement' if refine else ''} at lr_max {fmt_lr(lr_max)}, moms {mom_str(moms)}"))
-    res = grid_result(r, (lr_max, moms, None))
-    with interrupted_as(res), r: _wd_stage(r, wds, lr_max, moms, refine, precision, max_extend)
-    finish_grid(res, r, 'wd')
+    res = grid_result(r, lr_max, moms, None)
+    with interrupted_as(res), r: s = wd_stage(r, lr_max, moms, sorted(float(w) for w in wds), refine=refine, precision=precision, max_extend=max_extend)
+    finish_grid(res, s)
     return res

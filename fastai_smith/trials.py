@@ -6,7 +6,7 @@ Docs: https://fastai-smith.github.io/fastai-smith/trials.html.md"""
 
 # %% ../nbs/10_trials.ipynb #8d543c32
 from __future__ import annotations
-import json, hashlib, math, os, random, re, sys, tempfile, time
+import contextlib, json, hashlib, math, os, random, re, sys, tempfile, time
 from contextlib import contextmanager
 from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
 from fastai.vision.all import *
@@ -17,8 +17,7 @@ from .data import trial_dls
 from .diagnose import *
 
 # %% auto #0
-__all__ = ['read_results', 'TrialRunner', 'trials_df', 'paired_gap', 'clearly_better', 'pick_trial', 'TuneResult',
-           'TuneInterrupted', 'interrupted_as']
+__all__ = ['read_results', 'TrialRunner', 'trials_df', 'paired_gap', 'clearly_better', 'pick_trial']
 
 # %% ../nbs/10_trials.ipynb #69ea80b1
 def norm_lr(learn, lr):
@@ -181,7 +180,7 @@ class TrialRunner:
         check_num('div_mult', div_mult, lo=1, lo_open=True)
         dls = learn.dls
         check_batches(learn)
-        if len(dls.loaders)<2 or not len(dls.valid.dataset): raise ValueError("the learner has no validation set: trials are read from the validation loss; give it DataLoaders with a validation set")
+        check_valid(learn, "trials are read from the validation loss")
         own = wd_mode_of(learn.opt_func)
         check_choice('wd_mode', wd_mode, wd_modes)
         if wd_mode is not None and own is None: raise ValueError(f"wd_mode={wd_mode!r}: {learn.opt_func!r} has no `decouple_wd` argument; use a fastai optimizer or wd_mode=None")
@@ -271,14 +270,13 @@ class TrialRunner:
         self.state.restore()
         for cb in observers(l): l.remove_cb(cb)   # fastai's trackers and loggers: a trial is not the user's fit
         l.dls,l.opt_func,l.opt = self.tdls,self.opt_func,None
-        set_seed(self.seed)
-        for i,dl in enumerate(l.dls.loaders): dl.rng = random.Random(self.seed+i)
+        seed_fit(l, self.seed)
         vc,ds,n_img = ValidCurve(self.n_evals),DivergenceStop(self.div_mult),[0]
         class _Count(Callback):
             def after_batch(s):
                 if s.training: n_img[0] += find_bs(s.yb)
         t0 = time.perf_counter()
-        with l.no_bar(), l.no_logging():
+        with (contextlib.nullcontext() if show_bars(self.quiet) else l.no_bar()), l.no_logging():   # fastai's own bar, as in a fit
             l.fit_one_cycle(self.epochs, spec['lr_max'], moms=spec['moms'], wd=spec['wd'], cbs=[vc, ds, Exploration(), _Count()])
         secs = time.perf_counter()-t0
         rec = l.recorder
@@ -294,7 +292,7 @@ class TrialRunner:
                  metrics={n:v for n,v in last.items() if n not in ('train_loss','valid_loss')},
                  best_valid=float(np.nanmin(curve.valid_loss)) if len(curve) else float('inf'),
                  epochs=self.epochs, n_batches=self.n_batches, iters=len(rec.losses), images=n_img[0], time=secs,
-                 values=vals, curve=curve.values.tolist(), diagnosis=d.to_dict(), item_losses=il, reused=False)
+                 values=vals, curve=curve[list(curve_cols)].values.tolist() if len(curve) else [], diagnosis=d.to_dict(), item_losses=il, reused=False)
         self.trials.append(t)
         self._save()
         return t
@@ -319,14 +317,20 @@ def best_trial(trials):
     return min(enumerate(trials), key=lambda o: (o[1]['valid_loss'] if math.isfinite(o[1]['valid_loss']) else math.inf, o[0]))[1]
 
 # %% ../nbs/10_trials.ipynb #540d979c
+curve_cols = ('epoch', 'iter', 'train_loss', 'valid_loss')   # `ValidCurve.curve`'s columns, as a trial stores them
+
+def curve_df(t) -> pd.DataFrame:
+    "A trial's validation curve as a table with named columns (a record stores it as rows of `curve_cols`)"
+    return pd.DataFrame(t.get('curve') or [], columns=list(curve_cols), dtype=float)
+
 def usable(t) -> bool:
     "A trial that trained: not diverged, and if unstable, it still ended below its first validation point"
     if t['status']!='ok' or not math.isfinite(t['valid_loss']): return False
     kinds = [f['kind'] for f in t['diagnosis']]
     if 'diverged' in kinds: return False
     if 'unstable' in kinds:
-        c = t.get('curve') or []
-        return bool(len(c)) and t['valid_loss'] < c[0][3]
+        c = curve_df(t)
+        return bool(len(c)) and t['valid_loss'] < c.valid_loss.iloc[0]
     return True
 
 # %% ../nbs/10_trials.ipynb #31845991
@@ -361,41 +365,6 @@ def pick_trial(trials:list, ref:dict|None=None, z:float=2., min_gain:float=0.01,
     c = max(close, key=prefer)
     return c,('lowest validation loss' if c is best else "the largest within noise of the best")
 
-# %% ../nbs/10_trials.ipynb #dc4a0ff1
-class TuneResult:
-    "What `learn.smith_tune` chose, with every trial and the evidence"
-    def __init__(self, settings:dict):
-        self.settings,self.range_test,self.stages,self.runs,self.notes = settings,None,{},[],[]
-        self.lr_max,self.moms,self.wd,self.wd_mode,self.complete,self.final,self.swa = None,None,None,settings.get('wd_mode'),False,None,None
-    @property
-    def best(self) -> dict:
-        "The keyword arguments of `fit_one_cycle`: `learn.fit_one_cycle(n, **res.best)`"
-        return dict(lr_max=self.lr_max, moms=self.moms, wd=self.wd)
-    @property
-    def trials(self) -> pd.DataFrame: return trials_df(self.runs, rank=False)
-    @property
-    def ranked(self) -> pd.DataFrame: return trials_df(self.runs)
-    def summary(self) -> pd.DataFrame:
-        "The trials' main columns, in the order they ran"
-        df = self.trials
-        return df[[c for c in df.columns if c not in ('wd_mode','best_valid','iters','images','reused')]] if len(df) else df
-    def __repr__(self):
-        s = 'TuneResult(' if self.complete else 'TuneResult (incomplete: interrupted) ('
-        return s + f"lr_max={fmt_lr(self.lr_max) if self.lr_max is not None else None}, moms={self.moms}, wd={self.wd}, wd_mode={self.wd_mode!r}, {len(self.runs)} trials)"
-
-class TuneInterrupted(KeyboardInterrupt):
-    "Ctrl-C in `smith_tune`, `mom_grid` or `wd_grid`: `result` holds what was completed; the same call again resumes"
-    def __init__(self, result:TuneResult):
-        super().__init__(f"interrupted after {len(result.runs)} trials: this exception's `result` holds them, and the same call again resumes from the results file")
-        self.result = result
-
-@contextmanager
-def interrupted_as(res:TuneResult):
-    "Turn a Ctrl-C inside the block into `TuneInterrupted(res)`"
-    try: yield
-    except TuneInterrupted: raise
-    except KeyboardInterrupt: raise TuneInterrupted(res) from None
-
 # %% ../nbs/10_trials.ipynb #bc9b5f15
 def plan_msg(r, what) -> str:
     l = r.learn
@@ -406,19 +375,17 @@ def plan_msg(r, what) -> str:
 def show_bars(quiet) -> bool: return not quiet and (IN_NOTEBOOK or sys.stdout.isatty())   # no bars in logs and pipes
 
 def run_specs(r, specs, desc):
-    "Run `specs` with a progress bar over trials (or all at once on Ray); one line per trial unless quiet"
+    "Run `specs` one after another (or all at once on Ray); one line per trial unless quiet"
     if r.executor is not None:
         res = r.run_many(specs)
         if not r.quiet:
             for t in res: print(_trial_line(desc, t))
         return res
     res = []
-    pb = progress_bar(specs, leave=False) if show_bars(r.quiet) else specs   # fastprogress's console bar prints even when hidden
-    for s in pb:
-        if show_bars(r.quiet): pb.comment = desc
+    for s in specs:   # each trial shows fastai's own progress bar; its result line follows on a line of its own
         t = r.run(s)
         res.append(t)
-        if not r.quiet: print(_trial_line(desc, t))
+        if not r.quiet: print(_trial_line(desc, t), flush=True)
     return res
 
 def _trial_line(desc, t):
@@ -430,16 +397,3 @@ def grid_args(learn, lr_max, wd):
         if not is_num(wd) or not (wd>=0 and math.isfinite(wd)): raise ValueError(f"wd={wd!r}: must be a number >= 0")
     return norm_lr(learn, ifnone(lr_max, learn.lr))
 
-def grid_result(r, stage_vals) -> TuneResult:
-    res = TuneResult(dict(seed=r.seed, epochs=r.epochs, n_batches=r.n_batches, n_valid=r.n_valid, n_evals=r.n_evals, wd_mode=r.wd_mode,
-                          results=None if r.file is None else str(r.file)))
-    res.runs = r.trials
-    res.lr_max,res.moms,res.wd = stage_vals
-    return res
-
-def finish_grid(res, r, key):
-    if r.trials:
-        b = best_trial(r.trials)
-        if key=='moms': res.moms = tuple(b['moms'])
-        else: res.wd = b['wd_used']
-    res.complete = True

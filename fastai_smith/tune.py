@@ -7,6 +7,7 @@ Docs: https://fastai-smith.github.io/fastai-smith/tune.html.md"""
 # %% ../nbs/12_tune.ipynb #986d19e2
 from __future__ import annotations
 import contextlib, math, random, sys, time
+from types import SimpleNamespace
 from fastprogress.fastprogress import IN_NOTEBOOK
 from fastai.vision.all import *
 from .core import *
@@ -15,10 +16,14 @@ from .state import *
 from .lr_finder import *
 from .swa import *
 from .trials import *
-from .trials import norm_lr, wd_modes, wd_mode_of, plan_msg, run_specs, show_bars, best_trial, usable, interrupted_as
+from .trials import norm_lr, wd_modes, wd_mode_of, show_bars
+from .plan import *
+from .stages import *
+from .result import *
 from .grids import *
 from .grids import check_wds
 from .batch_size import *
+
 
 # %% auto #0
 __all__ = ['wd_candidates']
@@ -49,28 +54,142 @@ def wd_candidates(wd_mode:str|None) -> tuple:
     d = default_wds(wd_mode)
     return (d[1], d[0], d[2])
 
-def _trial_shape(T:int, n_iter:int, epochs, n_batches) -> tuple:
-    "(epochs, batches per epoch) of a trial of about `T` iterations, respecting what the user gave"
-    T = max(1, int(T))
-    if epochs is not None and n_batches is not None: return epochs,n_batches
-    if epochs is not None: return epochs,max(1, min(n_iter, T//epochs))
-    if n_batches is not None: return max(1, T//n_batches),n_batches
-    if T <= n_iter: return 1,T
-    return T//n_iter,n_iter
+def _renamed(trial_epochs, trial_batches, epochs, n_batches) -> tuple:
+    "The trial shape, from the deprecated `epochs`/`n_batches` too, with a warning that names the new argument"
+    for old,new,v,nv in (('epochs','trial_epochs',epochs,trial_epochs), ('n_batches','trial_batches',n_batches,trial_batches)):
+        if v is None: continue
+        if nv is not None: raise ValueError(f"{old}={v!r} and {new}={nv!r}: {old} is the old name of {new}; pass {new} only")
+        warn(f"smith_tune({old}={v!r}) is deprecated: it sets the length of each trial, not of the run; pass {new}={v!r} "
+             "(and fit_epochs= for the final run)", FutureWarning)
+    return ifnone(trial_epochs, epochs),ifnone(trial_batches, n_batches)
 
-def _lr_smith(rt) -> float:
-    "The end of the range test's steep fall, capped at Smith's 10x below the rise (the bracket's lower end)"
-    return float(min(rt.sugg['loss_stops_falling'], rt.sugg['smith_max']))
+def _checked(learn, fit_epochs, lr_max, moms, wd, lr_rule, mom_grid, wd_grid, wd_mode, num_it, trial_epochs, trial_batches, min_iters,
+             trial_frac, precision, noise_z, min_gain, budget, swa, train, find_bs, executor) -> SimpleNamespace:
+    "`smith_tune`'s arguments checked, before anything runs, and normalised"
+    if fit_epochs is not None: check_int('fit_epochs', fit_epochs)
+    a = SimpleNamespace(lr_max=None if lr_max is None else norm_lr(learn, lr_max), moms=None if moms is None else moms3(moms), wd=wd, mgrid=[])
+    if wd is not None: check_pos('wd', wd)
+    if mom_grid is not None and moms is None:
+        if not is_listy(mom_grid) or not len(mom_grid): raise ValueError(f"mom_grid={mom_grid!r}: give a non-empty list of momenta, None for no momentum trials, or pass moms=")
+        a.mgrid = [moms3(m) for m in mom_grid]
+    check_choice('wd_mode', wd_mode, wd_modes)
+    a.wd_grid = None if wd is not None else ifnone(wd_grid, wd_candidates(ifnone(wd_mode, wd_mode_of(learn.opt_func))))
+    if wd is None: check_wds('wd_grid', a.wd_grid, ", or pass wd=")
+    a.lr_rules = (lr_rule,) if isinstance(lr_rule, str) else tuple(lr_rule) if is_listy(lr_rule) else (lr_rule,)
+    if not a.lr_rules or any(o not in lr_rules for o in a.lr_rules): raise ValueError(f"lr_rule={lr_rule!r}: use one of {list(lr_rules)} or a tuple of them")
+    for k,v,lo in (('num_it',num_it,6), ('trial_epochs',trial_epochs,1), ('trial_batches',trial_batches,1)):
+        if v is not None: check_int(k, v, lo)
+    check_int('min_iters', min_iters)
+    check_num('trial_frac', trial_frac, 0, 1, lo_open=True); check_pos('precision', precision)
+    check_nonneg('noise_z', noise_z); check_nonneg('min_gain', min_gain)
+    if not isinstance(swa, bool): check_int('swa', swa)
+    if (swa is not False) and (fit_epochs is None or not train): raise ValueError(f"swa={swa!r} needs fit_epochs (and train=True): SWA finishes the final training")
+    check_valid(learn, "trials are read from the validation loss")
+    if budget is not None: check_pos('budget', budget)
+    a.fbs = _find_bs_args(find_bs)
+    if a.fbs is not None and executor is not None: raise ValueError(f"find_bs={find_bs!r} with executor={executor!r}: the workers build their own learners; run learn.find_bs() first and have learner_factory build them at that batch size")
+    check_batches(learn)
+    a.w0 = None if wd is not None else float(a.wd_grid[0])
+    return a
 
-_lr_rules = ('smith', 'valley', 'loss_stops_falling', 'smith_max')
+def _stage_counts(learn, a) -> dict:
+    "Trials per stage before the budget, from the checked arguments"
+    return stage_trials(a.lr_max is not None, a.lr_rules, len(a.mgrid), moms3(learn.moms) in a.mgrid, 0 if a.wd is not None else len(a.wd_grid))
 
-def _fit_budget(r, specs, left, res, what) -> list:
-    "The specs that the budget left still covers (a reused trial costs what it cost when it ran: a resumed run makes the same plan)"
-    n = max(0, int((left()+1e-9)//r.trial_epochs)) if r.trial_epochs else len(specs)
-    out = specs[:n]
-    if len(out)<len(specs): res.notes.append(f"The budget covered {len(out)} of the {len(specs)} {what} trials left (an unstable LR took the room); the rest were not run.")
-    return out
+def _frozen(learn) -> dict|None:
+    "A frozen learner's parameter groups and parameters, all and trainable (None: nothing is frozen)"
+    gs = [list(g) for g in learn.splitter(learn.model)]
+    ps = [p for g in gs for p in g]
+    if all(p.requires_grad for p in ps): return None
+    return dict(groups=len(gs), trainable_groups=sum(all(p.requires_grad for p in g) for g in gs),
+                params=sum(p.numel() for p in ps), trainable_params=sum(p.numel() for p in ps if p.requires_grad))
 
+
+# %% ../nbs/12_tune.ipynb #b1d2c3e5
+def _range_test(learn, r, plan, seed, quiet, res) -> RangeTest:
+    "The range test, or its record in the results file (a resumed run reads the same curve)"
+    seed_fit(learn, seed)
+    def _rt():
+        with (contextlib.nullcontext() if show_bars(quiet) else learn.no_bar()):
+            rt = learn.lr_range_test(num_it=plan.num_it, suggest_funcs=(valley, loss_stops_falling, smith_max, clr_bounds), show_plot=False)
+        return dict(lrs=rt.lrs, losses=rt.losses, raw=rt.raw, ratios=rt.ratios, mode=rt.mode, sugg=rt.sugg, points=rt.points)
+    d,reused = r.record(dict(stage='range_test', num_it=plan.num_it), _rt)
+    if not (isinstance(d, dict) and {'lrs','losses','raw','ratios','mode','sugg','points'} <= set(d)):
+        raise ValueError(f"{r.file}: its range-test record is incomplete; delete the file, pass another results= file, or resume=False")
+    sg = {k:(CLRBounds(*v) if k=='clr_bounds' and v is not None else v) for k,v in d['sugg'].items()}
+    rt = RangeTest(d['lrs'], d['losses'], d['raw'], np.array(d['ratios']), d['mode'], sg, {k:tuple(v) for k,v in d['points'].items()})
+    if reused: res.notes.append(f"The range test was reused from {r.file}."); res.settings.reused_epochs += plan.rt_epochs
+    if any(rt.sugg.get(o) is None for o in ('valley','loss_stops_falling','smith_max')):
+        raise RuntimeError(f"the range test stopped after {len(rt.lrs)} iterations, too few to read; give lr_max= or a smaller learning rate range")
+    return rt
+
+def _take(res, s:StageResult):
+    "Keep a stage's result and its notes on the result"
+    res.stages[s.stage] = s; res.notes += s.notes
+    return s
+
+def _spent(r, plan) -> float: return plan.rt_epochs + len(r.trials)*r.trial_epochs   # reused trials count as when they ran
+
+def _stages(learn, r, plan, a, res, seed, quiet, refine, precision, z, min_gain):
+    "Smith's order: the LR (range test, checked by a trial), then momentum (when asked), then weight decay, each at the earlier choices"
+    left,m0,prev = (lambda: plan.budget - _spent(r, plan)),moms3(learn.moms),None
+    res.lr_max = a.lr_max
+    if a.lr_max is None:
+        res.range_test = _range_test(learn, r, plan, seed, quiet, res)
+        cands = lr_candidates(res.range_test.sugg, a.lr_rules)
+        if plan.runs('lr') and (len(cands)>1 or a.lr_rules==('smith',)):
+            prev = _take(res, lr_stage(r, cands, m0, a.w0, left=left, z=z, min_gain=min_gain)).chosen
+        res.lr_max = res.stages['lr'].value if 'lr' in res.stages else cands[0]
+    res.moms = ifnone(a.moms, m0)
+    if a.moms is None and a.mgrid and 'mom' not in plan.dropped:
+        s = _take(res, mom_stage(r, res.lr_max, a.mgrid, m0, a.w0, prev, left, z, min_gain))
+        res.moms,prev = s.value,s.chosen
+    res.wd = a.wd if a.wd is not None else a.w0
+    if a.wd is None and len(a.wd_grid)>1 and 'wd' not in plan.dropped:
+        res.wd = _take(res, wd_stage(r, res.lr_max, res.moms, a.wd_grid, a.w0, prev, refine, precision, left=left, z=z, min_gain=min_gain)).value
+    res.wd,res.complete = float(res.wd),True
+
+
+# %% ../nbs/12_tune.ipynb #b1d2c3e6
+def _plan_line(plan, r, fr) -> str:
+    l = r.learn
+    froz = '' if fr is None else (f"; the learner is frozen ({fr['trainable_groups']} of {fr['groups']} parameter groups train, "
+                                  f"{fr['trainable_params']:,} of {fr['params']:,} parameters): only those are tuned")
+    return (plan.describe() + f"; validation on {r.n_valid:,} of {len(l.dls.valid.dataset):,} items, seed {r.seed}, weight decay {r.wd_mode}"
+            + froz + (f"; results in {r.file}" if r.file else ''))
+
+def _settings(r, plan, a, bsr, learn, **kw) -> TuneSettings:
+    return TuneSettings.from_runner(r, fit_epochs=plan.fit_epochs, fit_epochs_given=plan.fit_epochs_given, budget=plan.budget, n_iter=plan.n_iter,
+        num_it=plan.num_it, dropped=plan.dropped, moms_given=a.moms is not None, wd_given=a.wd is not None,
+        wd_mode_matches=r.wd_mode==wd_mode_of(learn.opt_func), frozen=_frozen(learn),
+        bs=None if bsr is None else dict(bs=bsr.bs, was=bsr.bs0, reason=bsr.reason), **kw)
+
+def _show(res, r, plan):
+    "The choices in a line and the trials as a table"
+    st = res.settings
+    print(f"smith_tune: lr_max {fmt_lr(res.lr_max)}, moms {res.moms}, wd {res.wd:g} ({r.wd_mode}) from {len(r.trials)} trials "
+          f"({st.tuning_epochs:.3g} epochs of compute, {st.tuning_epochs/plan.fit_epochs:.2f} of the final run) in {st.time:.0f}s", flush=True)
+    if not len(r.trials): return
+    if IN_NOTEBOOK:
+        from IPython.display import display
+        display(res.summary())
+    else: print(res.summary().to_string())
+
+def _train_final(learn, r, res, fit_epochs, swa, quiet):
+    "`fit_one_cycle` with the choices (and the trials' weight-decay mode), finished with SWA when asked; its table on `res.final`"
+    old = learn.opt_func
+    learn.opt_func,learn.opt = r.opt_func,None
+    try:
+        with interrupted_as(res), (learn.no_bar() if quiet else contextlib.nullcontext()), (learn.no_logging() if quiet else contextlib.nullcontext()):
+            if swa is False: learn.fit_one_cycle(fit_epochs, **res.best)
+            else:
+                se = max(1, fit_epochs//4) if swa is True else swa
+                res.swa = learn.fit_one_cycle_swa(fit_epochs, swa_epochs=se, swa_lr=res.lr_max/10 if isinstance(res.lr_max, float) else [v/10 for v in res.lr_max], **res.best)
+    finally: learn.opt_func = old
+    res.final = pd.DataFrame([list(v) for v in learn.recorder.values], columns=learn.recorder.metric_names[1:-1])
+
+
+# %% ../nbs/12_tune.ipynb #b1d2c3e7
 @patch
 def smith_tune(self:Learner,
     fit_epochs:int|None=None, # epochs of the final 1cycle run the choices are for (sizes the trials); trained afterwards when `train`
@@ -80,15 +199,15 @@ def smith_tune(self:Learner,
     lr_rule:str|tuple='smith', # 'smith': end of the steep fall capped at 10x below the rise, with a stability trial; a reading's name; a tuple: a trial per reading
     mom_grid:list|None=None, # momenta to compare by trials; None: none, the learner's cyclic momentum (fastai's and Smith's 0.95-0.85)
     wd_grid:list|None=None, # weight decays to compare, the first is the default kept unless beaten beyond noise; None: `wd_candidates(wd_mode)`
-    refine:bool=False, # then refine the weight decay by half-decades around the best (more trials)
+    refine:bool=False, # then extend and refine the weight decay by half-decades where a trial is clearly better (more trials)
     precision:float=0.5, # refinement stops at this spacing, in decades
     wd_mode:str|None=None, # 'decoupled', 'l2' or None: the optimizer's own (fastai's default: decoupled)
     num_it:int|None=None, # range-test iterations (default: 100, at most a quarter of the budget, at least 30)
     trial_frac:float=0.25, # length of a trial as a fraction of the final run
-    epochs:int|None=None, # epochs of 1cycle per trial (default: from `trial_frac`)
-    n_batches:int|None=None, # batches per trial epoch (default: from `trial_frac`)
+    trial_epochs:int|None=None, # epochs of 1cycle per trial (default: from `trial_frac`)
+    trial_batches:int|None=None, # batches per trial epoch (default: from `trial_frac`)
     n_valid:int|None=None, # validation items per trial (default: at most 2,000, a fixed random subset)
-    n_evals:int=2, # validation points per trial epoch
+    n_evals:int|None=None, # validation points per trial epoch (default: 4 points per trial, at least 2 an epoch)
     min_iters:int=20, # trials shorter than this cannot tell candidates apart: their stage is skipped, the default kept
     noise_z:float=2., # a candidate replaces the default only if better by more than this many paired standard errors
     min_gain:float=0.01, # ... and by more than this fraction of the default's validation loss
@@ -105,331 +224,33 @@ def smith_tune(self:Learner,
     cpus_per_trial:float=1, # with executor='ray': CPUs per trial
     gpus_per_trial:float=0, # with executor='ray': GPUs per trial
     find_bs:bool|dict=False, # first `learn.find_bs()` (a dict: its arguments): tune and train at the batch size it finds
+    epochs:int|None=None, # deprecated: `trial_epochs`
+    n_batches:int|None=None, # deprecated: `trial_batches`
 ) -> TuneResult:
     "Smith's procedure sized to the final run: range test for the LR (checked by a trial), then weight decay (and momentum) kept at the default unless a trial beats it beyond noise"
-    # --- check everything before any training
-    if fit_epochs is not None: check_int('fit_epochs', fit_epochs)
-    H = ifnone(fit_epochs, 10)
-    if lr_max is not None: lr_max = norm_lr(self, lr_max)
-    if moms is not None: moms = moms3(moms)
-    if wd is not None: check_pos('wd', wd)
-    if mom_grid is not None and moms is None:
-        if not is_listy(mom_grid) or not len(mom_grid): raise ValueError(f"mom_grid={mom_grid!r}: give a non-empty list of momenta, None for no momentum trials, or pass moms=")
-        mgrid = [moms3(m) for m in mom_grid]
-    else: mgrid = []
-    check_choice('wd_mode', wd_mode, wd_modes)
-    mode = wd_mode if wd_mode is not None else wd_mode_of(self.opt_func)
-    if wd is None:
-        if wd_grid is None: wd_grid = wd_candidates(mode)
-        check_wds('wd_grid', wd_grid, ", or pass wd=")
-    lr_rules = [lr_rule] if isinstance(lr_rule, str) else list(lr_rule) if is_listy(lr_rule) else [lr_rule]
-    if not lr_rules or any(o not in _lr_rules for o in lr_rules): raise ValueError(f"lr_rule={lr_rule!r}: use one of {list(_lr_rules)} or a tuple of them")
-    for k,v in (('num_it',num_it), ('epochs',epochs), ('n_batches',n_batches)):
-        if v is not None: check_int(k, v, 6 if k=='num_it' else 1)
-    check_int('min_iters', min_iters)
-    check_num('trial_frac', trial_frac, 0, 1, lo_open=True); check_pos('precision', precision)
-    check_nonneg('noise_z', noise_z); check_nonneg('min_gain', min_gain)
-    if not isinstance(swa, bool): check_int('swa', swa)
-    if (swa is not False) and (fit_epochs is None or not train): raise ValueError(f"swa={swa!r} needs fit_epochs (and train=True): SWA finishes the final training")
-    if len(self.dls.loaders)<2 or not len(self.dls.valid.dataset): raise ValueError("the learner has no validation set: trials are read from the validation loss; give it DataLoaders with a validation set")
-    if budget is not None: check_pos('budget', budget)
-    fbs = _find_bs_args(find_bs)
-    if fbs is not None and executor is not None: raise ValueError(f"find_bs={find_bs!r} with executor={executor!r}: the workers build their own learners; run learn.find_bs() first and have learner_factory build them at that batch size")
-    check_batches(self)
-    bsr = self.find_bs(**fbs) if fbs is not None else None   # short training steps inside `preserve_state`: nothing changes
+    trial_epochs,trial_batches = _renamed(trial_epochs, trial_batches, epochs, n_batches)
+    a = _checked(self, fit_epochs, lr_max, moms, wd, lr_rule, mom_grid, wd_grid, wd_mode, num_it, trial_epochs, trial_batches, min_iters,
+                 trial_frac, precision, noise_z, min_gain, budget, swa, train, find_bs, executor)
+    bsr = self.find_bs(**a.fbs) if a.fbs is not None else None   # short training steps inside `preserve_state`: nothing changes
     with _train_bs(self, bsr):
-        n_iter = epoch_len(self)
-        B = ifnone(budget, H)
-        notes = []
-        # --- the plan: range test, then trials of a fraction of the final run, within the budget
-        if lr_max is None:
-            nit = num_it if num_it is not None else min(100, max(30, int(0.25*B*n_iter)))
-            n_lr = nit/n_iter
-            if n_lr > B + 1e-9:
-                if budget is not None or num_it is not None: raise ValueError(f"budget={B:g} epochs cannot cover the plan: the range test alone needs {nit} iterations = {n_lr:.3g} epochs; "
-                                                        f"raise the budget to at least {math.ceil(n_lr*100)/100:g} (or fit_epochs), lower num_it, or pass lr_max=")
-                # small data: the final run is shorter than a range test; the default budget grows to the shortest one that fits it
-                notes.append(f"The {H}-epoch final run is {H*n_iter} iterations, fewer than the range test's {nit}: the budget was raised "
-                             f"from {B:g} to {n_lr:.3g} epochs to fit the range test (pass budget= to cap it, or a smaller batch size for more iterations).")
-                B = n_lr
-        else: nit,n_lr = 0,0.
-        lr_cands = len(lr_rules) if lr_max is None and len(lr_rules)>1 else 0
-        n_lr_t = lr_cands or (1 if lr_max is None and lr_rules==['smith'] else 0)
-        n_mom = len(mgrid) - (1 if n_lr_t and moms3(self.moms) in mgrid else 0)   # the LR trial is the default momentum's trial
-        n_wd = 0 if wd is not None else len(wd_grid) - (1 if n_lr_t or n_mom else 0)   # and the last trial so far is the default weight decay's
-        stages = dict(lr=n_lr_t, mom=n_mom, wd=n_wd)
-        given = epochs is not None or n_batches is not None
-        T0 = int(round(trial_frac*H*n_iter))   # a trial: a fraction of the final run
-        T = T0 if not given else ifnone(epochs, 1)*ifnone(n_batches, n_iter)
-        if given: te,tb = _trial_shape(T, n_iter, epochs, n_batches)
-        def cost(st, T): return n_lr + sum(st.values())*T/n_iter
-        dropped = []
-        if not given:
-            while sum(stages.values()) and cost(stages, T) > B + 1e-9:
-                T = int((B - n_lr)*n_iter // sum(stages.values()))
-                if T >= min_iters: break
-                k = next(s for s in ('mom','wd','lr') if stages[s])   # too short to inform: drop a stage, least important first
-                dropped.append(k); stages[k] = 0
-                T = T0
-            te,tb = _trial_shape(T, n_iter, None, None)
-            if T < min_iters and sum(stages.values()):
-                for k in ('mom','wd','lr'):
-                    if stages[k]: dropped.append(k); stages[k] = 0
-        if given and budget is not None and cost(stages, te*tb) > B + 1e-9:
-            raise ValueError(f"budget={budget} epochs cannot cover the plan: {sum(stages.values())} trials of {te*tb/n_iter:.3g} epochs"
-                             + (f" + a range test of {n_lr:.3g}" if n_lr else '') + f" = {cost(stages, te*tb):.3g} epochs; "
-                             "lower epochs or n_batches, shorten the grids, or raise the budget")
-        if given and te*tb < min_iters and sum(stages.values()):   # asked for: run them, but say what they are worth
-            short_msg = (f"trials of {te*tb} iteration{'s' if te*tb>1 else ''} ({te} epoch{'s' if te>1 else ''} of {tb} batch{'es' if tb>1 else ''}) are "
-                         f"shorter than min_iters={min_iters}: too short for their losses to tell choices apart; give more epochs or n_batches")
-            warn(short_msg); notes.append(short_msg[0].upper()+short_msg[1:]+'.')
-        why = {'mom': 'momentum trials', 'wd': 'weight-decay trials', 'lr': "the LR's stability trial" if lr_rules==['smith'] else 'LR trials'}
-        short = not given and T0 < min_iters   # the budget cannot lengthen a trial, only fit_epochs or more batches an epoch can
-        for k in dropped:
-            notes.append(f"Skipped {why[k]}: " + (f"a trial ({trial_frac:g} of the {H*n_iter}-iteration final run) would be" if short else f"within the budget of {B:g} epochs a trial would be")
-                         + f" shorter than {min_iters} iterations, too short to "
-                         + ("check the LR; the range test's reading is taken unchecked" if k=='lr' else "tell candidates apart; the default is kept")
-                         + (". A longer fit_epochs or a smaller batch size would run them." if short else ". Raise budget (or fit_epochs) to run them."))
-        nv = ifnone(n_valid, min(len(self.dls.valid.dataset), 2000))
-        r = TrialRunner(self, te, tb, nv, n_evals, wd_mode, seed, results=results, resume=resume, quiet=quiet,
-                        executor=executor, learner_factory=learner_factory, cpus_per_trial=cpus_per_trial, gpus_per_trial=gpus_per_trial)
-        spent = lambda: n_lr + len(r.trials)*r.trial_epochs   # reused trials count as when they ran
-        left = lambda: B - spent()
-        res = TuneResult(dict(seed=seed, fit_epochs=fit_epochs, horizon=H, epochs=te, n_batches=r.n_batches, n_valid=r.n_valid, n_evals=n_evals,
-                              wd_mode=r.wd_mode, results=None if r.file is None else str(r.file), budget=B, lr_rule=lr_rule, num_it=nit,
-                              trial_frac=trial_frac, noise_z=noise_z, min_gain=min_gain, dropped=dropped, n_iter=n_iter,
-                              moms_given=moms is not None, wd_given=wd is not None,
-                              wd_mode_matches=r.wd_mode==wd_mode_of(self.opt_func),
-                          bs=None if bsr is None else dict(bs=bsr.bs, was=bsr.bs0, reason=bsr.reason)))
-        res.notes += notes
-        res.runs,res.batch_size = r.trials,bsr
-        if not quiet:
-            plan = [('range test' if lr_max is None else None),
-                    (f"{stages['lr']} LR trial{'s' if stages['lr']>1 else ''}" if stages['lr'] else None),
-                    (f"{len(mgrid)} momentum trials" if stages['mom'] else None),
-                    (f"{len(wd_grid)} weight-decay candidates" if stages['wd'] or (wd is None and stages['lr'] and 'wd' not in dropped) else None)]
-            print(plan_msg(r, f"smith_tune for a {H}-epoch run: " + (', then '.join(s for s in plan if s) or 'nothing to tune'))
-                  + f"; budget {B:g} epochs" + (f"; results in {r.file}" if r.file else ''))
+        plan = tune_plan(epoch_len(self), fit_epochs, budget, _stage_counts(self, a), a.lr_max is not None, a.lr_rules, num_it, trial_frac,
+                         trial_epochs, trial_batches, min_iters)
+        for n in plan.notes:
+            if 'min_iters=' in n: warn(n[0].lower()+n[1:])   # trials asked to be too short: they run, but say what they are worth
+        ne = ifnone(n_evals, max(2, math.ceil(4/plan.trial_epochs)))
+        r = TrialRunner(self, plan.trial_epochs, plan.trial_batches, ifnone(n_valid, min(len(self.dls.valid.dataset), 2000)), ne, wd_mode, seed,
+                        results=results, resume=resume, quiet=quiet, executor=executor, learner_factory=learner_factory,
+                        cpus_per_trial=cpus_per_trial, gpus_per_trial=gpus_per_trial)
+        res = TuneResult(_settings(r, plan, a, bsr, self, lr_rule=lr_rule, trial_frac=trial_frac, noise_z=noise_z, min_gain=min_gain))
+        res.notes,res.runs,res.batch_size = list(plan.notes),r.trials,bsr
+        if not quiet: print(_plan_line(plan, r, res.settings.frozen), flush=True)
         t0 = time.perf_counter()
-        m0,w0 = moms3(self.moms),(None if wd is not None else float(wd_grid[0]))
-        rt_reused = False
-        with interrupted_as(res), r:
-            # --- 1. learning rate
-            ref = None   # the trial at the defaults, which the later stages compare against
-            if lr_max is None:
-                set_seed(seed)
-                for i,dl in enumerate(self.dls.loaders): dl.rng = random.Random(seed+i)
-                def _rt():
-                    with (contextlib.nullcontext() if show_bars(quiet) else self.no_bar()):
-                        rt = self.lr_range_test(num_it=nit, suggest_funcs=(valley, loss_stops_falling, smith_max, clr_bounds), show_plot=False)
-                    return dict(lrs=rt.lrs, losses=rt.losses, raw=rt.raw, ratios=rt.ratios, mode=rt.mode, sugg=rt.sugg, points=rt.points)
-                d,reused = r.record(dict(stage='range_test', num_it=nit), _rt)   # a resumed run reads the same curve
-                if not (isinstance(d, dict) and {'lrs','losses','raw','ratios','mode','sugg','points'} <= set(d)):
-                    raise ValueError(f"{r.file}: its range-test record is incomplete; delete the file, pass another results= file, or resume=False")
-                sg = {k:(CLRBounds(*v) if k=='clr_bounds' and v is not None else v) for k,v in d['sugg'].items()}
-                rt = RangeTest(d['lrs'], d['losses'], d['raw'], np.array(d['ratios']), d['mode'], sg, {k:tuple(v) for k,v in d['points'].items()})
-                if reused: res.notes.append(f"The range test was reused from {r.file}."); rt_reused = True
-                if any(rt.sugg.get(o) is None for o in ('valley','loss_stops_falling','smith_max')):
-                    raise RuntimeError(f"the range test stopped after {len(rt.lrs)} iterations, too few to read; give lr_max= or a smaller learning rate range")
-                res.range_test = rt
-                read = lambda o: _lr_smith(rt) if o=='smith' else float(rt.sugg[o])
-                if len(lr_rules)==1:
-                    lr_max = read(lr_rules[0])
-                    if stages['lr']:   # a stability check: back off by 3x while the trial diverges or is unstable
-                        for k in range(3):
-                            ref = run_specs(r, [dict(stage='lr', lr_max=lr_max, moms=m0, wd=w0)], 'learning rate (stability)')[0]
-                            if usable(ref) or k==2 or left() < r.trial_epochs - 1e-9: break
-                            res.notes.append(f"lr_max {fmt_lr(lr_max)} was unstable in its trial ({', '.join(f['kind'] for f in ref['diagnosis'])}): trying a third of it.")
-                            lr_max = lr_max/3
-                        if not usable(ref): res.notes.append(f"lr_max {fmt_lr(lr_max)} is still unstable in its trial: pass a smaller lr_max.")
-                        res.stages['lr'] = dict(trials=[t['key'] for t in r.trials if t['stage']=='lr'], ref=None,
-                                                why='stable in its trial' if usable(ref) else 'unstable: see the notes')
-                else:
-                    cands = []
-                    for o in lr_rules:   # distinct readings: within a factor 1.5 of an earlier one is the same
-                        v = read(o)
-                        if all(abs(math.log(v/c)) > math.log(1.5) for c in cands): cands.append(v)
-                    if len(cands)==1: lr_max = cands[0]
-                    else:
-                        ts = run_specs(r, [dict(stage='lr', lr_max=c, moms=m0, wd=w0) for c in cands], 'learning rate')
-                        ref,why = pick_trial(ts, z=noise_z, min_gain=min_gain, prefer=lambda t: t['lr_max'])
-                        lr_max = ref['lr_max']
-                        res.stages['lr'] = dict(trials=[t['key'] for t in ts], ref=None, why=why)
-            res.lr_max = lr_max
-            # --- 2. momentum (only when a grid is given)
-            if moms is None and mgrid and 'mom' not in dropped:
-                specs = [dict(stage='mom', lr_max=res.lr_max, moms=m, wd=w0) for m in mgrid if not (ref is not None and m==tuple(ref['moms']) and ref['wd']==w0)]
-                ts = run_specs(r, _fit_budget(r, specs, left, res, 'momentum'), 'momentum')
-                if ref is not None and tuple(ref['moms'])==m0: ts = [ref] + ts
-                mref = first(t for t in ts if tuple(t['moms'])==m0)
-                b,why = pick_trial(ts, mref, noise_z, min_gain)
-                res.stages['mom'] = dict(trials=[t['key'] for t in ts], ref=None if mref is None else mref['key'], why=why)
-                moms,ref = tuple(b['moms']),b
-            res.moms = ifnone(moms, m0)
-            # --- 3. weight decay: the default unless a candidate is clearly better
-            if wd is None and len(wd_grid)>1 and 'wd' not in dropped:
-                have = {float(ref['wd_used']):ref} if ref is not None and tuple(ref['moms'])==res.moms and ref['lr_max']==res.lr_max else {}
-                specs = [dict(stage='wd', lr_max=res.lr_max, moms=res.moms, wd=float(w)) for w in wd_grid if float(w) not in have]
-                specs = _fit_budget(r, specs, left, res, 'weight-decay')
-                ts = list(have.values()) + run_specs(r, specs, 'weight decay')
-                wref = first(t for t in ts if t['wd_used']==w0)
-                b,why = pick_trial(ts, wref, noise_z, min_gain)
-                if refine and b is not wref and len(wd_grid)>1:   # half-decades around a clear winner, while the budget lasts
-                    tested = {t['wd_used']:t['valid_loss'] for t in ts if usable(t)}
-                    step = float(np.min(np.diff(np.log10(sorted({float(w) for w in wd_grid})))))
-                    while step > precision + 1e-9:
-                        new = wd_refine(tested, step)[:max(0, int((left()+1e-9)//r.trial_epochs))]
-                        if not new: break
-                        nts = run_specs(r, [dict(stage='wd', lr_max=res.lr_max, moms=res.moms, wd=w) for w in new], 'weight decay (refine)')
-                        ts += nts; tested.update({t['wd_used']:t['valid_loss'] for t in nts if usable(t)})
-                        step /= 2
-                    b,why = pick_trial(ts, wref, noise_z, min_gain)
-                res.stages['wd'] = dict(trials=[t['key'] for t in ts], ref=None if wref is None else wref['key'], why=why)
-                wd = b['wd_used']
-            res.wd = float(ifnone(wd, w0))
-            res.complete = True
-        res.settings['time'] = time.perf_counter()-t0
-        res.settings['tuning_epochs'] = spent()   # the plan's compute, reused parts included
-        res.settings['reused_epochs'] = (n_lr if rt_reused else 0) + sum(bool(t.get('reused')) for t in r.trials)*r.trial_epochs
-        if not quiet:
-            print(f"smith_tune: lr_max {fmt_lr(res.lr_max)}, moms {res.moms}, wd {res.wd:g} ({r.wd_mode}) from {len(r.trials)} trials "
-                  f"({res.settings['tuning_epochs']:.3g} epochs of compute, {res.settings['tuning_epochs']/H:.2f} of the final run) in {res.settings['time']:.0f}s")
-            if len(r.trials):
-                if IN_NOTEBOOK:
-                    from IPython.display import display
-                    display(res.summary())
-                else: print(res.summary().to_string())
+        with interrupted_as(res), r: _stages(self, r, plan, a, res, seed, quiet, refine, precision, noise_z, min_gain)
+        st = res.settings
+        st.time,st.tuning_epochs = time.perf_counter()-t0,_spent(r, plan)
+        st.reused_epochs += sum(bool(t.get('reused')) for t in r.trials)*r.trial_epochs
+        if not quiet: _show(res, r, plan)
         if show_plot: res.plot()
-        if fit_epochs is not None and train:
-            old = self.opt_func
-            self.opt_func,self.opt = r.opt_func,None
-            try:
-                with interrupted_as(res), (self.no_bar() if quiet else contextlib.nullcontext()), (self.no_logging() if quiet else contextlib.nullcontext()):
-                    if swa is False: self.fit_one_cycle(fit_epochs, **res.best)
-                    else:
-                        se = max(1, fit_epochs//4) if swa is True else swa
-                        res.swa = self.fit_one_cycle_swa(fit_epochs, swa_epochs=se, swa_lr=res.lr_max/10 if isinstance(res.lr_max, float) else [v/10 for v in res.lr_max], **res.best)
-            finally: self.opt_func = old
-            res.final = pd.DataFrame([list(v) for v in self.recorder.values], columns=self.recorder.metric_names[1:-1])
-        return res
+        if fit_epochs is not None and train: _train_final(self, r, res, fit_epochs, swa, quiet)
+    return res
 
-# %% ../nbs/12_tune.ipynb #a219e4ad
-@patch
-def report(self:TuneResult) -> str:
-    "The choices and the evidence for each, in words"
-    out,st = [],self.settings
-    rt,H = self.range_test,st.get('horizon')
-    bs = st.get('bs')
-    if bs:
-        moved = bs['bs']!=bs['was']
-        out.append(f"Batch size: find_bs chose {bs['bs']} ({bs['reason']}); " + (f"the learner's training batch size was {bs['was']} and is now {bs['bs']}, so the range test, "
-                   f"the trials and the final run use {bs['bs']}: the LR was found at that size and needs no scaling." if moved else f"the learner's own, {bs['was']}, is kept."))
-    if rt is not None:
-        s,rule = rt.sugg,st.get('lr_rule')
-        how = ("Smith's bracket (the end of the steep fall, capped at 10x below the rise)" if rule=='smith' else
-               f"the reading '{rule}'" if isinstance(rule, str) else "a short trial at each reading, the largest LR within noise of the best")
-        out.append(f"Learning rate: a range test over {len(rt.lrs)} iterations ({rt.mode} loss). The loss starts to rise near "
-                   f"{fmt_lr(s['smith_max']*10)}; 10x below it is {fmt_lr(s['smith_max'])}, the steep fall ends at "
-                   f"{fmt_lr(s['loss_stops_falling'])}, fastai's valley is {fmt_lr(s['valley'])}. Chosen by {how}: lr_max = {fmt_lr(self.lr_max)}"
-                   + (f"; for a cyclical schedule, base_lr {fmt_lr(s['clr_bounds'].base_lr)} to max {fmt_lr(s['clr_bounds'].lr_max)}." if s.get('clr_bounds') else '.'))
-    elif self.lr_max is not None: out.append(f"Learning rate: given, lr_max = {fmt_lr(self.lr_max)} (no range test).")
-    by_key = {t['key']:t for t in self.runs}
-    label = dict(lr=lambda t: fmt_lr(t['lr_max']), mom=lambda t: mom_str(t['moms']), wd=lambda t: f"{t['wd_used']:g}")
-    n_iter = st.get('n_iter')
-    for stage,what in (('lr','Learning rate'), ('mom','Momentum'), ('wd','Weight decay')):
-        c = self.stages.get(stage)
-        ts = [by_key[k] for k in c['trials'] if k in by_key] if c else [t for t in self.runs if t['stage']==stage]
-        if not ts:
-            if stage=='mom' and self.moms is not None:
-                out.append(f"Momentum: {fmt_moms(self.moms)}, " + ("given (no trials)." if st.get('moms_given') else
-                           "the learner's own cyclic momentum, as Smith recommends for 1cycle; short trials cannot tell momenta apart (pass mom_grid= to compare)."))
-            if stage=='wd' and self.wd is not None:
-                out.append(f"Weight decay: {self.wd:g} ({self.wd_mode}), " + ("given (no trials)." if st.get('wd_given') else "the default, without trials: see the notes."))
-            continue
-        n = ts[0]['epochs']*ts[0]['n_batches']
-        frac = f", {n/(H*n_iter):.2f} of the final run" if H and n_iter else ''
-        desc = []
-        for t in ts:
-            kinds = [f['kind'] for f in t['diagnosis']]
-            desc.append(f"{label[stage](t)}: " + ('diverged' if t['status']!='ok' else f"{t['valid_loss']:.4f}" + (' (unstable)' if 'unstable' in kinds else '')))
-        ref = by_key.get(c['ref']) if c and c.get('ref') else None
-        extra = ''
-        if ref is not None and len(ts)>1:
-            gaps = [(label[stage](t), *paired_gap(ref, t, st.get('noise_z', 2.))) for t in ts if t is not ref and t['status']=='ok']
-            if gaps: extra = f"; paired against the default ({label[stage](ref)}): " + ', '.join(f"{l} {g:+.4f} (noise {z:.4f})" for l,g,z in gaps)
-        chosen = dict(lr=fmt_lr(self.lr_max), mom=mom_str(self.moms) if self.moms else None, wd=f'{self.wd:g}' if self.wd is not None else None)[stage]
-        kind = 'stability trial' if stage=='lr' and st.get('lr_rule')=='smith' else 'trial'
-        out.append(f"{what}: {len(ts)} {kind}{'s' if len(ts)>1 else ''} of {n} iterations{frac} from the same start; final validation loss "
-                   f"{', '.join(desc)}{extra}. Chosen: {chosen}" + (f" ({c['why']})" if c and c.get('why') else '')
-                   + (f"; weight decay is {self.wd_mode}." if stage=='wd' else '.'))
-    ok = [t for t in self.runs if t['status']=='ok']
-    if ok:
-        b = first(t for t in ok if t['lr_max']==self.lr_max and tuple(t['moms'])==tuple(self.moms or ()) and t['wd_used']==self.wd) or best_trial(ok)
-        out.append("Diagnosis of the chosen trial: " + '; '.join(f"{f['kind']}: {f['evidence']} ({f['suggestion']})" for f in b['diagnosis']))
-    if any(t.get('reused') for t in self.runs): out.append(f"{sum(bool(t.get('reused')) for t in self.runs)} trials were reused from {st.get('results')}.")
-    if 'tuning_epochs' in st and H:
-        reused = f" ({st['reused_epochs']:.3g} of them reused from the results file)" if st.get('reused_epochs') else ''
-        out.append(f"Tuning compute: {st['tuning_epochs']:.3g} epochs of the training set{reused}, {st['tuning_epochs']/H:.2f} of a {H}-epoch final run.")
-    out += self.notes
-    if self.complete: out.append(f"Train with: learn.fit_one_cycle({H or 'n_epochs'}, lr_max={fmt_lr(self.lr_max)}, moms={fmt_moms(self.moms)}, wd={self.wd:g})"
-                                 + ('' if st.get('wd_mode_matches', True) else f" on a learner whose optimizer uses {self.wd_mode} weight decay")
-                                 + (f", at batch size {bs['bs']} (the learner's training DataLoader has it now)" if bs and bs['bs']!=bs['was'] else ''))
-    else: out.append("The run was interrupted: the choices above are from the trials completed so far.")
-    return '\n'.join(out)
-
-# %% ../nbs/12_tune.ipynb #bb693d56
-def _span(ax, vals, rel=0.05):
-    "y limits around `vals` that span at least `rel` of their level, so noise does not look like a minimum"
-    v = np.asarray([o for o in vals if math.isfinite(o)], dtype=float)
-    if not len(v): return
-    lo,hi = v.min(),v.max()
-    pad = max((hi-lo)*0.3, rel*abs(v.mean())/2, 1e-6)
-    ax.set_ylim(lo-pad, hi+pad)
-
-@patch
-def plot(self:TuneResult, figsize=(12,8)):
-    "Range test with the chosen LR, momentum comparison, weight-decay comparison and the trials' validation curves (diverged ones marked)"
-    fig,axs = plt.subplots(2, 2, figsize=figsize)
-    ax = axs[0,0]
-    if self.range_test is not None:
-        self.range_test.plot(ax=ax)
-        if isinstance(self.lr_max, float): ax.axvline(self.lr_max, c='k', ls='--', label=f'chosen {self.lr_max:.3g}')
-        ax.legend(fontsize=7)
-    else: ax.text(0.5, 0.5, 'no range test (lr_max given)', ha='center', transform=ax.transAxes)
-    ax.set_title('LR range test')
-    for ax,stage,title in ((axs[0,1],'mom','momentum'), (axs[1,0],'wd',f'weight decay ({self.wd_mode})')):
-        c = self.stages.get(stage)
-        by_key = {t['key']:t for t in self.runs}
-        ts = [by_key[k] for k in c['trials'] if k in by_key] if c else [t for t in self.runs if t['stage']==stage]
-        ok = [t for t in ts if t['status']=='ok']
-        if not ok:
-            v = (mom_str(self.moms) if self.moms else '?') if stage=='mom' else (f'{self.wd:g}' if self.wd is not None else '?')
-            ax.text(0.5, 0.5, f'no {title} trials: {v}', ha='center', transform=ax.transAxes); ax.set_title(title); continue
-        ref = by_key.get(c['ref']) if c and c.get('ref') else None
-        xs = [mom_str(t['moms']) if stage=='mom' else f"{t['wd_used']:.0e}" for t in ok]
-        ys = [t['valid_loss'] for t in ok]
-        err = [paired_gap(ref, t)[1] if ref is not None and t is not ref else 0. for t in ok]
-        err = [0. if not math.isfinite(e) else e for e in err]
-        chosen = [(mom_str(t['moms'])==mom_str(self.moms) if stage=='mom' else t['wd_used']==self.wd) for t in ok]
-        ax.bar(xs, ys, yerr=err, color=['tab:green' if o else 'tab:grey' for o in chosen], capsize=3)
-        _span(ax, [y+e for y,e in zip(ys,err)] + [y-e for y,e in zip(ys,err)])
-        nd = len(ts)-len(ok)
-        ax.set_title(f'{title}: final validation loss' + (f' ({nd} diverged)' if nd else '') + ('; bars: noise vs the default' if ref is not None else ''), fontsize=9)
-    ax = axs[1,1]
-    ok = [t for t in self.runs if t['status']=='ok' and len(t['curve'])]
-    fin = [v for t in ok for v in np.array(t['curve'])[:,3] if math.isfinite(v)]
-    top = max(fin)*1.02 if fin else 1.
-    for t in self.runs:
-        c = np.array(t['curve'])
-        lab = f"{t['stage']} {fmt_lr(t['lr_max'])} {mom_str(t['moms'])} {t['wd_used']:.0e}"
-        if t['status']!='ok':   # clipped to the informative range, and marked where it stopped
-            if len(c): ax.plot(c[:,1], np.minimum(c[:,3], top), ls=':', c='tab:red', lw=0.8)
-            ax.plot(t['iters'], top, 'x', c='tab:red', ms=8, label='diverged' if not any(l.get_label()=='diverged' for l in ax.lines) else None)
-        elif len(c): ax.plot(c[:,1], c[:,3], lw=1, alpha=0.8, label=lab)
-    if fin:
-        lo,hi = min(fin),max(fin)
-        ax.set_ylim(lo-(hi-lo)*0.05-1e-6, hi*1.05+1e-6)
-    ax.set_title('validation loss of every trial (diverged: x, clipped)', fontsize=9); ax.set_xlabel('iteration')
-    if ax.lines: ax.legend(fontsize=6)
-    fig.tight_layout()
-    return fig

@@ -42,8 +42,9 @@ def test_index_opens_with_navigation(site):
     assert {'overview.html', 'tune.html', 'diagnose.html', 'callbacks.html', 'tutorial_cifar10.html'} <= links
 
 def test_module_page_has_api_and_a_plot(site):
-    for page,names in (('tune.html', ('smith_tune', 'wd_candidates')), ('grids.html', ('mom_grid', 'wd_grid', 'default_wds', 'wd_refine')),
-                       ('trials.html', ('TrialRunner', 'TuneResult', 'paired_gap', 'pick_trial', 'trials_df')), ('data.html', ('trial_dls', 'cifar_dls'))):
+    for page,names in (('tune.html', ('smith_tune', 'wd_candidates')), ('grids.html', ('mom_grid', 'wd_grid', 'default_wds')),
+                       ('trials.html', ('TrialRunner', 'paired_gap', 'pick_trial', 'trials_df')), ('plan.html', ('TunePlan', 'tune_plan', 'trial_shape')),
+                       ('stages.html', ('StageResult', 'lr_stage', 'mom_stage', 'wd_stage', 'wd_refine')), ('result.html', ('TuneResult', 'TuneSettings', 'TuneInterrupted')), ('data.html', ('trial_dls', 'cifar_dls'))):
         d = dom(site/page)
         for name in names: assert re.search(rf'<h[2-4][^>]*>[^<]*{name}', d) or f'>{name}<' in d, (page, name)   # a show_doc heading
     d = dom(site/'diagnose.html')
