@@ -6,13 +6,13 @@ Docs: https://fastai-smith.github.io/fastai-smith/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #0ee1c3b4
 from __future__ import annotations
-import math, random
+import contextlib, math, random
 from fastai.vision.all import *
 
 # %% auto #0
 __all__ = ['is_int', 'is_num', 'check_int', 'check_pos', 'check_nonneg', 'check_num', 'check_choice', 'check_batches',
            'check_valid', 'moms3', 'group_vals', 'opt_groups', 'state_copy', 'recompute_bn', 'epoch_len', 'seed_fit',
-           'Exploration', 'exploring', 'observers', 'FitCheck', 'ResultsCallback']
+           'eval_losses', 'diverging', 'Exploration', 'exploring', 'observers', 'FitCheck', 'ResultsCallback']
 
 # %% ../nbs/00_core.ipynb #f6f6d93f
 def is_int(v) -> bool:
@@ -124,6 +124,30 @@ def seed_fit(learn:Learner, seed:int):
     "Seed torch, numpy and Python, and each of the learner's `DataLoader`s (its own `rng`), so a fit's data order follows `seed` alone"
     set_seed(seed)
     for i,dl in enumerate(learn.dls.loaders): dl.rng = random.Random(seed+i)
+
+def eval_losses(learn:Learner, batches, per_item:bool=False, max_batches:int|None=None):
+    """The loss of the learner's model on `batches`, in eval mode with every module's mode put back: the mean over the
+    items, or each item's loss (`per_item`; None when the loss function cannot be unreduced)"""
+    m,n_inp = get_model(learn.model),learn.dls.n_inp
+    modes = [(o, o.training) for o in m.modules()]
+    m.eval()
+    tot,cnt,items = 0.,0,[]
+    try:
+        with torch.no_grad(), (learn.loss_not_reduced() if per_item else contextlib.nullcontext()):
+            for i,b in enumerate(batches):
+                if max_batches is not None and i>=max_batches: break
+                l,bs = learn.loss_func(m(*b[:n_inp]), *b[n_inp:]),find_bs(b[n_inp:])
+                if not per_item: tot += float(l.float().mean())*bs; cnt += bs
+                elif not isinstance(l, Tensor) or l.ndim==0: return None
+                else: items.append(l.detach().float().reshape(bs, -1).mean(1).cpu())
+    finally:
+        for o,t in modes: o.training = t
+    if per_item: return torch.cat(items).tolist() if items else None
+    return tot/cnt if cnt else float('nan')
+
+def diverging(loss:float, ref:float, mult:float) -> bool:
+    "The one divergence rule: a loss that is not finite, or above `mult` times `ref` (the best so far, or the first)"
+    return not math.isfinite(loss) or loss > mult*ref
 
 
 # %% ../nbs/00_core.ipynb #0ae23145

@@ -35,25 +35,9 @@ class ValidCurve(ResultsCallback):
         n = len(self.dls.train)
         self.at = {round(n*k/self.n_evals) for k in range(1, self.n_evals)} - {0, n}
         self.rows = []
-    def _eval(self):
-        "Weighted mean loss on the validation batches, in eval mode; modes of every module are put back"
-        model = get_model(self.model)   # the module itself, also under DDP
-        modes = [(m, m.training) for m in model.modules()]
-        model.eval()
-        tot,cnt = 0.,0
-        try:
-            with torch.no_grad():
-                for i,b in enumerate(self.dls.valid):
-                    if self.max_batches is not None and i>=self.max_batches: break
-                    xb,yb = b[:self.dls.n_inp],b[self.dls.n_inp:]
-                    bs = find_bs(yb)
-                    tot += float(self.loss_func(model(*xb), *yb).float().mean())*bs; cnt += bs
-        finally:
-            for m,t in modes: m.training = t
-        return tot/cnt if cnt else float('nan')
     def after_batch(self):
         if not self.training or (self.iter+1) not in self.at: return
-        self.rows.append((self.epoch + (self.iter+1)/self.n_iter, self.train_iter, float(self.smooth_loss), self._eval()))
+        self.rows.append((self.epoch + (self.iter+1)/self.n_iter, self.train_iter, float(self.smooth_loss), eval_losses(self.learn, self.dls.valid, max_batches=self.max_batches)))
     def after_epoch(self):
         i,v = _valid_idx(self.recorder),self.recorder.values[-1] if self.recorder.values else []
         if i is None or len(v)<=i: return
@@ -75,7 +59,7 @@ class DivergenceStop(ResultsCallback):
         l = float(self.loss.detach().float().mean())
         if self.start is None: self.start = l
         sm = float(self.smooth_loss)
-        if math.isfinite(l) and math.isfinite(sm) and sm <= self.mult*self.start: return
+        if math.isfinite(l) and not diverging(sm, self.start, self.mult): return
         self.diverged = dict(iter=self.train_iter, epoch=self.epoch, loss=l, smooth_loss=sm, start=self.start,
                              lr=self.opt.hypers[-1]['lr'])
         raise CancelFitException()

@@ -12,7 +12,7 @@ from .core import *
 from .core import mom_str, fmt_lr
 from .state import *
 from .trials import *
-from .trials import wd_modes, wd_mode_of, plan_msg, grid_args
+from .trials import wd_modes, trial_wd_mode, plan_msg, grid_args
 from .stages import *
 from .result import *
 from .result import grid_result, finish_grid
@@ -66,7 +66,7 @@ def wd_grid(self:Learner,
     **kwargs # passed to `TrialRunner`: n_batches, n_valid, n_evals, seed, div_mult, results, resume, quiet
 ) -> TuneResult:
     "Short 1cycle trials over weight decays, refined by half-decades around the best: `wd` is the best, `ranked` the table"
-    if wds is None: wds = default_wds(wd_mode if wd_mode is not None else wd_mode_of(self.opt_func))
+    if wds is None: wds = default_wds(trial_wd_mode(self, wd_mode)[0])
     check_wds('wds', wds)
     check_pos('precision', precision)
     check_int('max_extend', max_extend, 0)

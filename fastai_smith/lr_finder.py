@@ -71,21 +71,16 @@ class RangeTestCallback(IterScheduler):
     def before_fit(self):
         super().before_fit()
         self.lrs,self.raw,self.losses,self.avg,self.best = [],[],[],0.,float('inf')
-    def _valid_loss(self):
-        self.model.eval()
-        with torch.no_grad(): ls = [self.loss_func(self.model(*b[:self.dls.n_inp]), *b[self.dls.n_inp:]) for b in self.valid_batches]
-        self.model.train()
-        return float(torch.stack([l.float().mean() for l in ls]).mean())
     def after_batch(self):
         if not self.training: return
         super().after_batch()
-        loss = self._valid_loss() if self.valid_batches is not None else float(self.loss.detach())
+        loss = eval_losses(self.learn, self.valid_batches) if self.valid_batches is not None else float(self.loss.detach())
         self.lrs.append(self.opt.hypers[self.ref_group]['lr']); self.raw.append(loss)
         self.avg = self.beta*self.avg + (1-self.beta)*loss
         sm = self.avg/(1-self.beta**len(self.raw))
         self.losses.append(sm)
         self.best = min(self.best, sm)
-        if not math.isfinite(sm) or (self.stop_div and sm > self.div_thresh*self.best): raise CancelFitException()
+        if diverging(sm, self.best if self.stop_div else math.inf, self.div_thresh): raise CancelFitException()
         if self.train_iter >= self.num_it: raise CancelFitException()
     def before_validate(self): raise CancelValidException()
 

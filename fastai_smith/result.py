@@ -15,6 +15,7 @@ from .core import fmt_lr, mom_str, fmt_moms
 from .trials import *
 from .trials import best_trial, usable, curve_df
 from .stages import *
+from .plan import stage_names
 
 # %% auto #0
 __all__ = ['TuneSettings', 'TuneResult', 'TuneInterrupted', 'interrupted_as', 'grid_result', 'finish_grid']
@@ -298,6 +299,8 @@ def plot(self:TuneResult, figsize=None):
     fig,axs = plt.subplots((n+1)//2, nc, figsize=figsize or (6*nc, 4*((n+1)//2)), squeeze=False)
     for p,ax in zip(panels, axs.flat): p(self, ax=ax)
     for ax in list(axs.flat)[n:]: fig.delaxes(ax)
+    if self.settings.dropped:
+        fig.suptitle(f"not tuned (trials would be too short): {', '.join(stage_names[k] for k in self.settings.dropped)}; the defaults kept", fontsize=10)
     fig.tight_layout()
     return fig
 

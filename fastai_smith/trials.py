@@ -35,6 +35,14 @@ def wd_mode_of(opt_func) -> str|None:
     kw = opt_func.keywords if isinstance(opt_func, partial) else {}
     return 'decoupled' if kw.get('decouple_wd', inspect.signature(f).parameters['decouple_wd'].default) else 'l2'
 
+def trial_wd_mode(learn, wd_mode:str|None) -> tuple:
+    "(mode, opt_func): the one place a weight-decay mode is resolved: `wd_mode` or the optimizer's own, and the optimizer that applies it"
+    check_choice('wd_mode', wd_mode, wd_modes)
+    own = wd_mode_of(learn.opt_func)
+    if wd_mode is not None and own is None: raise ValueError(f"wd_mode={wd_mode!r}: {learn.opt_func!r} has no `decouple_wd` argument; use a fastai optimizer or wd_mode=None")
+    mode = ifnone(wd_mode, own)
+    return mode,(learn.opt_func if mode==own else partial(learn.opt_func, decouple_wd=mode=='decoupled'))
+
 def _stable(o) -> str:
     "A description of `o` that is the same in every process (no memory addresses)"
     if isinstance(o, partial):
@@ -88,21 +96,6 @@ def _fingerprint(learn, tdls, extra) -> str:
 
 
 # %% ../nbs/10_trials.ipynb #86c432ad
-def _item_losses(learn, dl) -> list|None:
-    "The final model's loss on each item of `dl` (no callbacks run), or None when the loss cannot be unreduced"
-    m = learn.model
-    was = m.training
-    m.eval()
-    out = []
-    try:
-        with torch.no_grad(), learn.loss_not_reduced():
-            for b in dl:
-                ls = learn.loss_func(m(*b[:dl.n_inp]), *b[dl.n_inp:])
-                if not isinstance(ls, Tensor) or ls.ndim==0: return None
-                out.append(ls.detach().float().reshape(find_bs(b[dl.n_inp:]), -1).mean(1).cpu())
-    finally: m.train(was)
-    return torch.cat(out).tolist() if out else None
-
 _trial_fields = {'key':str, 'stage':str, 'lr_max':(int, float, list), 'moms':list, 'wd':(int, float, type(None)), 'wd_used':(int, float),
                  'status':str, 'valid_loss':(int, float), 'train_loss':(int, float), 'metrics':dict, 'best_valid':(int, float),
                  'diagnosis':list, 'iters':int, 'images':int, 'time':(int, float), 'values':list, 'curve':list}
@@ -181,11 +174,7 @@ class TrialRunner:
         dls = learn.dls
         check_batches(learn)
         check_valid(learn, "trials are read from the validation loss")
-        own = wd_mode_of(learn.opt_func)
-        check_choice('wd_mode', wd_mode, wd_modes)
-        if wd_mode is not None and own is None: raise ValueError(f"wd_mode={wd_mode!r}: {learn.opt_func!r} has no `decouple_wd` argument; use a fastai optimizer or wd_mode=None")
-        self.wd_mode = ifnone(wd_mode, own)
-        self.opt_func = learn.opt_func if self.wd_mode==own else partial(learn.opt_func, decouple_wd=self.wd_mode=='decoupled')
+        self.wd_mode,self.opt_func = trial_wd_mode(learn, wd_mode)
         store_attr('learn,epochs,n_evals,seed,div_mult,resume,quiet')
         self.tdls = trial_dls(dls, n_batches, n_valid, seed)
         self.kwargs = dict(epochs=epochs, n_batches=n_batches, n_valid=n_valid, n_evals=n_evals, wd_mode=wd_mode, seed=seed, div_mult=div_mult)
@@ -237,35 +226,43 @@ class TrialRunner:
             warn(f"could not write {self.file} ({e}); trials are kept on the result only")
             self.file = None
 
-    def run_many(self, specs:list) -> list:
-        "Run `specs`: reused from the results file, or on Ray workers in parallel; records in the order of `specs`"
-        if self.executor is None: return [self.run(s) for s in specs]
-        import ray
-        if not ray.is_initialized(): ray.init(include_dashboard=False, log_to_driver=False)
-        task = ray.remote(num_cpus=self.cpus_per_trial, num_gpus=self.gpus_per_trial)(_remote_trial)
-        res,todo = {},[]
-        for i,s in enumerate(specs):
-            k = self.key(s)
-            if k in self.done: res[i] = {**self.done[k], 'reused':True}
-            else: todo.append((i, s, task.remote(self.learner_factory, self.kwargs, s, torch.get_num_threads())))
-        for i,s,f in todo:
-            t,fp = ray.get(f)
-            if fp != self.fp: raise RuntimeError("learner_factory built a learner that differs from `learn` (weights, data sizes, optimizer or loss): "
-                                                 "it must return the same learner, e.g. seed it before creating the model")
-            res[i] = t
-        out = [res[i] for i in range(len(specs))]
-        for t in out:
-            self.trials.append(t)
-        self._save()
+    def reused(self, spec:dict) -> dict|None:
+        "The record of `spec` from the results file, marked reused, or None"
+        k = self.key(spec)
+        return {**self.done[k], 'reused':True} if k in self.done else None
+
+    def map(self, specs:list, desc:str='trial') -> list:
+        """Run `specs` in order, each reused from the results file when it is there, the rest here one after another or on
+        Ray workers in parallel (the one executor interface); each record is saved as it comes, with a line unless quiet"""
+        ts = [self.reused(s) for s in specs]
+        new = self._ray([s for s,t in zip(specs, ts) if t is None]) if self.executor=='ray' else None
+        out = []
+        for s,t in zip(specs, ts):
+            if t is None: t = next(new) if new is not None else self._train(s)
+            self.trials.append(t); out.append(t)
+            if not t['reused']: self._save()
+            if not self.quiet: print(_trial_line(desc, t), flush=True)
         return out
 
     def run(self, spec:dict) -> dict:
-        "Run one trial: `spec` has stage, lr_max, moms (3-tuple) and wd; returns its record"
+        "Run one trial (or reuse it): `spec` has stage, lr_max, moms (3-tuple) and wd; returns its record"
+        return self.map([spec])[0]
+
+    def _ray(self, specs:list):
+        "The records of `specs` trained on Ray workers, all launched at once, in order"
+        import ray
+        if not ray.is_initialized(): ray.init(include_dashboard=False, log_to_driver=False)
+        task = ray.remote(num_cpus=self.cpus_per_trial, num_gpus=self.gpus_per_trial)(_remote_trial)
+        fs = [task.remote(self.learner_factory, self.kwargs, s, torch.get_num_threads()) for s in specs]
+        for f in fs:
+            t,fp = ray.get(f)
+            if fp != self.fp: raise RuntimeError("learner_factory built a learner that differs from `learn` (weights, data sizes, optimizer or loss): "
+                                                 "it must return the same learner, e.g. seed it before creating the model")
+            yield t
+
+    def _train(self, spec:dict) -> dict:
+        "One trial trained here, from the learner's state at the start, which is put back first"
         k = self.key(spec)
-        if k in self.done:
-            t = {**self.done[k], 'reused':True}
-            self.trials.append(t)
-            return t
         l = self.learn
         self.state.restore()
         for cb in observers(l): l.remove_cb(cb)   # fastai's trackers and loggers: a trial is not the user's fit
@@ -285,7 +282,7 @@ class TrialRunner:
         d = l.diagnose(vc, ds)
         last = vals[-1] if vals and ds.diverged is None else {}
         curve = ifnone(vc.curve, pd.DataFrame())
-        il = _item_losses(l, self.tdls.valid) if ds.diverged is None else None
+        il = eval_losses(l, self.tdls.valid, per_item=True) if ds.diverged is None else None
         t = dict(key=k, **spec, wd_used=float(l.opt.hypers[-1]['wd']), wd_mode=self.wd_mode,
                  status='diverged' if ds.diverged is not None else 'ok',
                  valid_loss=last.get('valid_loss', float('inf')), train_loss=last.get('train_loss', float('nan')),
@@ -293,8 +290,6 @@ class TrialRunner:
                  best_valid=float(np.nanmin(curve.valid_loss)) if len(curve) else float('inf'),
                  epochs=self.epochs, n_batches=self.n_batches, iters=len(rec.losses), images=n_img[0], time=secs,
                  values=vals, curve=curve[list(curve_cols)].values.tolist() if len(curve) else [], diagnosis=d.to_dict(), item_losses=il, reused=False)
-        self.trials.append(t)
-        self._save()
         return t
 
 # %% ../nbs/10_trials.ipynb #f6ba8c06
@@ -373,20 +368,6 @@ def plan_msg(r, what) -> str:
             f"validation on {r.n_valid:,} of {len(l.dls.valid.dataset):,} items, seed {r.seed}, weight decay {r.wd_mode}")
 
 def show_bars(quiet) -> bool: return not quiet and (IN_NOTEBOOK or sys.stdout.isatty())   # no bars in logs and pipes
-
-def run_specs(r, specs, desc):
-    "Run `specs` one after another (or all at once on Ray); one line per trial unless quiet"
-    if r.executor is not None:
-        res = r.run_many(specs)
-        if not r.quiet:
-            for t in res: print(_trial_line(desc, t))
-        return res
-    res = []
-    for s in specs:   # each trial shows fastai's own progress bar; its result line follows on a line of its own
-        t = r.run(s)
-        res.append(t)
-        if not r.quiet: print(_trial_line(desc, t), flush=True)
-    return res
 
 def _trial_line(desc, t):
     return (f"  {desc}: lr_max {fmt_lr(t['lr_max'])}, moms {mom_str(t['moms'])}, wd {t['wd_used']:.0e} -> "

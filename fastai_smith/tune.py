@@ -16,7 +16,7 @@ from .state import *
 from .lr_finder import *
 from .swa import *
 from .trials import *
-from .trials import norm_lr, wd_modes, wd_mode_of, show_bars
+from .trials import norm_lr, trial_wd_mode, wd_mode_of, show_bars
 from .plan import *
 from .stages import *
 from .result import *
@@ -72,8 +72,8 @@ def _checked(learn, fit_epochs, lr_max, moms, wd, lr_rule, mom_grid, wd_grid, wd
     if mom_grid is not None and moms is None:
         if not is_listy(mom_grid) or not len(mom_grid): raise ValueError(f"mom_grid={mom_grid!r}: give a non-empty list of momenta, None for no momentum trials, or pass moms=")
         a.mgrid = [moms3(m) for m in mom_grid]
-    check_choice('wd_mode', wd_mode, wd_modes)
-    a.wd_grid = None if wd is not None else ifnone(wd_grid, wd_candidates(ifnone(wd_mode, wd_mode_of(learn.opt_func))))
+    mode = trial_wd_mode(learn, wd_mode)[0]
+    a.wd_grid = None if wd is not None else ifnone(wd_grid, wd_candidates(mode))
     if wd is None: check_wds('wd_grid', a.wd_grid, ", or pass wd=")
     a.lr_rules = (lr_rule,) if isinstance(lr_rule, str) else tuple(lr_rule) if is_listy(lr_rule) else (lr_rule,)
     if not a.lr_rules or any(o not in lr_rules for o in a.lr_rules): raise ValueError(f"lr_rule={lr_rule!r}: use one of {list(lr_rules)} or a tuple of them")

@@ -125,7 +125,7 @@ def test_capability(kind, cap, folder, tmp_path):
             again = learn.wd_grid(wds=[1e-3, 1e-2], refine=False, **kw)   # resumed from the file
             assert again.ranked.reused.all() and again.wd == w.wd
         elif cap=='smith_tune':
-            res = _unchanged(learn, lambda: learn.smith_tune(fit_epochs=4, epochs=1, num_it=12, budget=20, train=False, results=tmp_path/'t.json', quiet=True))
+            res = _unchanged(learn, lambda: learn.smith_tune(fit_epochs=4, trial_epochs=1, num_it=12, budget=20, train=False, results=tmp_path/'t.json', quiet=True))
             assert res.complete and res.lr_max > 0 and len(res.moms) == 3 and res.wd >= 0
             assert res.range_test is not None and 10 <= len(res.range_test.lrs) <= 12
             assert len(res.runs) >= 2 and {t['stage'] for t in res.runs} >= {'lr', 'wd'}   # trials ran: the LR's check, weight decays
@@ -166,7 +166,7 @@ SAFE = {
     'mom_grid': (('train', 'valid'), lambda l, p: l.mom_grid(moms=[0.9, 0.95], epochs=1, lr_max=1e-2, results=p/'m.json', quiet=True)),
     'wd_grid': (('train', 'valid'), lambda l, p: l.wd_grid(wds=[1e-3, 1e-2], refine=False, epochs=1, lr_max=1e-2, results=p/'w.json', quiet=True)),
     'find_bs': (('train',), lambda l, p: l.find_bs(max_bs=16, knee=0)),
-    'smith_tune': (('train', 'valid'), lambda l, p: l.smith_tune(fit_epochs=4, epochs=2, budget=20, train=False, results=p/'t.json', quiet=True)),
+    'smith_tune': (('train', 'valid'), lambda l, p: l.smith_tune(fit_epochs=4, trial_epochs=2, budget=20, train=False, results=p/'t.json', quiet=True)),
 }
 FAULTS = [('train', 1, RuntimeError), ('train', 5, KeyboardInterrupt), ('valid', 1, KeyboardInterrupt), ('valid', 2, RuntimeError)]
 

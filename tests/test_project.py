@@ -86,7 +86,7 @@ def test_modules_import_no_private_names():
     assert not bad, bad
     import fastai_smith.all as fa, fastai_smith.core as core
     assert {'check_int', 'check_pos', 'moms3', 'group_vals', 'opt_groups', 'state_copy', 'epoch_len', 'ResultsCallback', 'Exploration', 'exploring'} <= set(fa.__all__)
-    assert not {'fmt_lr', 'jsonable', 'run_specs', 'usable', 'check_wds', 'norm_lr'} & set(fa.__all__)
+    assert not {'fmt_lr', 'jsonable', 'usable', 'check_wds', 'norm_lr'} & set(fa.__all__)
     from fastai_smith.all import WeightCapture, SWA, HyperRecorder, ValidCurve, DivergenceStop
     for c in (WeightCapture, SWA, HyperRecorder, ValidCurve, DivergenceStop): assert issubclass(c, core.ResultsCallback), c
 

@@ -18,7 +18,7 @@ def other_weights():
     set_seed(1)
     return synth_learner(n_trn=20, n_val=4)
 
-KW = dict(results=False, quiet=True, num_it=20, epochs=1, mom_grid=[(0.95,0.85), 0.9, 0.85], wd_grid=[1e-2, 1e-3],
+KW = dict(results=False, quiet=True, num_it=20, trial_epochs=1, mom_grid=[(0.95,0.85), 0.9, 0.85], wd_grid=[1e-2, 1e-3],
           lr_rule=('valley', 'smith_max'))
 
 @pytest.fixture(scope='module')
