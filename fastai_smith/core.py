@@ -177,18 +177,19 @@ def unjson(o):
 
 # %% ../nbs/00_core.ipynb #aff766ad
 class Exploration(Callback):
-    "Marks a fit as exploration (a range test, a tuning trial): `exploring(learn)` is true and `ResultsCallback`s stand aside"
+    "Marks a fit as exploration (a range test, a tuning trial) the way fastai's `lr_find` does, as `learn.lr_finder`: fastai's trackers and our `ResultsCallback`s stand aside"
     order = TrainEvalCallback.order-1   # first: it only has to be on the learner when the others' `before_fit` runs
+    @property
+    def name(self): return 'lr_finder'   # the name fastai's callbacks look for
 
 def exploring(learn:Learner) -> bool:
-    "Is the fit running now exploration: an `Exploration` callback, or fastai's own `lr_find`?"
-    return isinstance(getattr(learn, 'exploration', None), Exploration) or hasattr(learn, 'lr_finder')
+    "Is the fit running now exploration (an `Exploration` callback, or fastai's own `lr_find`)? fastai's test"
+    return hasattr(learn, 'lr_finder')
 
 def observers(learn:Learner) -> list:
-    "fastai's callbacks that only watch a fit and stand aside for `lr_find` by its name: trackers, loggers, graphs"
-    names = {'WandbCallback', 'TensorBoardBaseCallback', 'NeptuneCallback', 'CometCallback', 'AzureMLCallback'}
-    return [cb for cb in learn.cbs if isinstance(cb, (TrackerCallback, CSVLogger, ShowGraphCallback))
-            or names & {c.__name__ for c in type(cb).__mro__}]
+    "fastai's callbacks that watch a fit but ignore `learn.lr_finder`: they are taken off the learner for exploration fits"
+    names = {'NeptuneCallback', 'CometCallback', 'AzureMLCallback'}
+    return [cb for cb in learn.cbs if isinstance(cb, CSVLogger) or names & {c.__name__ for c in type(cb).__mro__}]
 
 class FitCheck(Callback):
     "Runs the `check_fit` of every `ResultsCallback` on the learner first in a fit, so a refused fit changes nothing (not even the recorder)"

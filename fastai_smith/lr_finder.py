@@ -66,8 +66,6 @@ class RangeTestCallback(IterScheduler):
     def __init__(self, ratios, start_lr, end_lr, num_it, stop_div=True, div_thresh=4., valid_batches=None, beta=0.98, ref_group=-1):
         store_attr('ratios,start_lr,end_lr,num_it,stop_div,div_thresh,valid_batches,beta,ref_group')
         super().__init__({'lr': lambda it: self.ratios*self.start_lr*(self.end_lr/self.start_lr)**(it/self.num_it)})
-    @property
-    def name(self): return 'lr_finder'
     def before_fit(self):
         super().before_fit()
         self.lrs,self.raw,self.losses,self.avg,self.best = [],[],[],0.,float('inf')

@@ -265,7 +265,7 @@ class TrialRunner:
         k = self.key(spec)
         l = self.learn
         self.state.restore()
-        for cb in observers(l): l.remove_cb(cb)   # fastai's trackers and loggers: a trial is not the user's fit
+        for cb in observers(l): l.remove_cb(cb)   # fastai's loggers that ignore `lr_finder`: a trial is not the user's fit
         l.dls,l.opt_func,l.opt = self.tdls,self.opt_func,None
         seed_fit(l, self.seed)
         vc,ds,n_img = ValidCurve(self.n_evals),DivergenceStop(self.div_mult),[0]
