@@ -165,7 +165,7 @@ for name in tasks:
             save(dict(task=name, method=meth, seed=seed, best={k:jl(v) for k,v in res.best.items()}, valid_acc=va, test_acc=ta, tune_s=tt_, final_s=fs,
                       tune_epochs=res.settings.tuning_epochs, n_trials=len(res.runs), notes=res.notes,
                       range_test={k:(list(v) if isinstance(v, tuple) else v) for k,v in res.range_test.sugg.items()} if res.range_test else None,
-                      stages={k:v.get('why') for k,v in res.stages.items()}))
+                      stages={k:v.why for k,v in res.stages.items()}))
         if 'c' in a.only and not have(task=name, method='c', seed=seed):
             learn = learner(name, seed, dls)
             t0 = time.perf_counter()
