@@ -164,6 +164,11 @@ def _settings(r, plan, a, bsr, learn, **kw) -> TuneSettings:
         wd_mode_matches=r.wd_mode==wd_mode_of(learn.opt_func), frozen=_frozen(learn),
         bs=None if bsr is None else dict(bs=bsr.bs, was=bsr.bs0, reason=bsr.reason), **kw)
 
+def _account(st, r, plan, t0):
+    "Tuning time and compute on the settings, reused trials counted as when they ran (a resumed run makes the same plan)"
+    st.time,st.tuning_epochs = time.perf_counter()-t0,_spent(r, plan)
+    st.reused_epochs += sum(bool(t.get('reused')) for t in r.trials)*r.trial_epochs
+
 def _show(res, r, plan):
     "The choices in a line and the trials as a table"
     st = res.settings
@@ -235,8 +240,7 @@ def smith_tune(self:Learner,
     with _train_bs(self, bsr):
         plan = tune_plan(epoch_len(self), fit_epochs, budget, _stage_counts(self, a), a.lr_max is not None, a.lr_rules, num_it, trial_frac,
                          trial_epochs, trial_batches, min_iters)
-        for n in plan.notes:
-            if 'min_iters=' in n: warn(n[0].lower()+n[1:])   # trials asked to be too short: they run, but say what they are worth
+        for n in [n for n in plan.notes if 'min_iters=' in n]: warn(n[0].lower()+n[1:])   # trials asked to be too short: they run, said
         ne = ifnone(n_evals, max(2, math.ceil(4/plan.trial_epochs)))
         r = TrialRunner(self, plan.trial_epochs, plan.trial_batches, ifnone(n_valid, min(len(self.dls.valid.dataset), 2000)), ne, wd_mode, seed,
                         results=results, resume=resume, quiet=quiet, executor=executor, learner_factory=learner_factory,
@@ -246,9 +250,7 @@ def smith_tune(self:Learner,
         if not quiet: print(_plan_line(plan, r, res.settings.frozen), flush=True)
         t0 = time.perf_counter()
         with interrupted_as(res), r: _stages(self, r, plan, a, res, seed, quiet, refine, precision, noise_z, min_gain)
-        st = res.settings
-        st.time,st.tuning_epochs = time.perf_counter()-t0,_spent(r, plan)
-        st.reused_epochs += sum(bool(t.get('reused')) for t in r.trials)*r.trial_epochs
+        _account(res.settings, r, plan, t0)
         if not quiet: _show(res, r, plan)
         if show_plot: res.plot()
         if fit_epochs is not None and train: _train_final(self, r, res, fit_epochs, swa, quiet)
