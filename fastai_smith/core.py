@@ -6,7 +6,7 @@ Docs: https://fastai-smith.github.io/fastai-smith/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #0ee1c3b4
 from __future__ import annotations
-import contextlib, math, random
+import contextlib, dataclasses, math, random
 from fastai.vision.all import *
 
 # %% auto #0
@@ -160,6 +160,7 @@ def fmt_moms(m) -> str: return '(' + ', '.join(f'{v:g}' for v in m) + ')'
 
 def jsonable(o):
     "`o` with arrays, tensors and numpy scalars as plain Python, non-finite floats as strings (JSON has none)"
+    if dataclasses.is_dataclass(o) and not isinstance(o, type): return jsonable(dataclasses.asdict(o))
     if isinstance(o, dict): return {k:jsonable(v) for k,v in o.items()}
     if isinstance(o, np.ndarray): return jsonable(o.tolist())
     if isinstance(o, (list, tuple, L)): return [jsonable(v) for v in o]

@@ -13,7 +13,7 @@ from fastai.vision.all import *
 from .core import *
 from .core import fmt_lr, mom_str, fmt_moms
 from .trials import *
-from .trials import best_trial, usable, curve_df
+from .trials import best_trial, usable
 from .stages import *
 from .plan import stage_names
 
@@ -77,7 +77,7 @@ class TuneResult:
     def stage_trials(self, stage:str) -> list:
         "The trials a stage rests on (for a grid, its trials)"
         s = self.stages.get(stage)
-        return list(s.trials) if s is not None else [t for t in self.runs if t['stage']==stage]
+        return list(s.trials) if s is not None else [t for t in self.runs if t.stage==stage]
     def __repr__(self):
         s = 'TuneResult(' if self.complete else 'TuneResult (incomplete: interrupted) ('
         return s + f"lr_max={fmt_lr(self.lr_max) if self.lr_max is not None else None}, moms={self.moms}, wd={self.wd}, wd_mode={self.wd_mode!r}, {len(self.runs)} trials)"
@@ -102,12 +102,12 @@ def _against_wd(res, kind) -> str:
     "Why a clue that asks to move the weight decay does not override the weight-decay trials, or ''"
     d,s = _wd_dir.get(kind),res.stages.get('wd')
     if d is None or s is None or res.wd is None: return ''
-    tried = sorted({t['wd_used'] for t in s.trials if usable(t) and (t['wd_used']-res.wd)*d > 0})
+    tried = sorted({t.wd_used for t in s.trials if usable(t) and (t.wd_used-res.wd)*d > 0})
     ref = s.ref
     way = 'lower' if d<0 else 'higher'
-    if ref is not None and s.chosen is not None and s.chosen is not ref and (res.wd-ref['wd_used'])*d < 0:
+    if ref is not None and s.chosen is not None and s.chosen is not ref and (res.wd-ref.wd_used)*d < 0:
         gap,noise = paired_gap(ref, s.chosen, res.settings.noise_z)
-        return (f"the weight-decay trials measured the opposite on the same items: {res.wd:g} beat the default {ref['wd_used']:g} by "
+        return (f"the weight-decay trials measured the opposite on the same items: {res.wd:g} beat the default {ref.wd_used:g} by "
                 f"{-gap:.4f} (noise {noise:.4f}), so the choice stands; this clue is read off one curve")
     if tried: return (f"the weight-decay trials tried {way} values ({', '.join(f'{w:g}' for w in tried)}) and none beat {res.wd:g} "
                       "beyond the noise, so the weight decay stays")
@@ -128,8 +128,8 @@ def _chosen_trial(res):
     for k in ('wd', 'mom', 'lr'):
         s = res.stages.get(k)
         if s is not None and s.chosen is not None: return s.chosen
-    ok = [t for t in res.runs if t['status']=='ok']
-    return first(t for t in ok if t['lr_max']==res.lr_max and tuple(t['moms'])==tuple(res.moms or ()) and t['wd_used']==res.wd) or (best_trial(ok) if ok else None)
+    ok = [t for t in res.runs if t.status=='ok']
+    return first(t for t in ok if t.lr_max==res.lr_max and tuple(t.moms)==tuple(res.moms or ()) and t.wd_used==res.wd) or (best_trial(ok) if ok else None)
 
 # %% ../nbs/10c_result.ipynb #b3ad892a
 _rule_words = dict(smith="Smith's bracket (the end of the steep fall, capped at 10x below the rise)")
@@ -155,20 +155,20 @@ def _lr_line(res) -> str:
             f"{fmt_lr(s['smith_max']*10)}; 10x below it is {fmt_lr(s['smith_max'])}, the steep fall ends at "
             f"{fmt_lr(s['loss_stops_falling'])}, fastai's valley is {fmt_lr(s['valley'])}. Chosen by {how}: lr_max = {fmt_lr(res.lr_max)}{clr}")
 
-_label = dict(lr=lambda t: fmt_lr(t['lr_max']), mom=lambda t: mom_str(t['moms']), wd=lambda t: f"{t['wd_used']:g}")
+_label = dict(lr=lambda t: fmt_lr(t.lr_max), mom=lambda t: mom_str(t.moms), wd=lambda t: f"{t.wd_used:g}")
 
 def _trial_word(t) -> str:
-    if t['status']!='ok': return 'diverged'
-    return f"{t['valid_loss']:.4f}" + (' (unstable)' if 'unstable' in [f['kind'] for f in t['diagnosis']] else '')
+    if t.status!='ok': return 'diverged'
+    return f"{t.valid_loss:.4f}" + (' (unstable)' if 'unstable' in t.kinds else '')
 
 def _stage_line(res, stage, what) -> str:
     st,s,ts = res.settings,res.stages.get(stage),res.stage_trials(stage)
-    n = ts[0]['epochs']*ts[0]['n_batches']
+    n = ts[0].epochs*ts[0].n_batches
     frac = f", {n/(st.fit_epochs*st.n_iter):.2f} of the final run" if st.fit_epochs and st.n_iter else ''
     ref = s.ref if s is not None else None
     extra = ''
     if ref is not None and len(ts)>1:
-        gaps = [(_label[stage](t), *paired_gap(ref, t, st.noise_z)) for t in ts if t is not ref and t['status']=='ok']
+        gaps = [(_label[stage](t), *paired_gap(ref, t, st.noise_z)) for t in ts if t is not ref and t.status=='ok']
         if gaps: extra = f"; paired against the default ({_label[stage](ref)}): " + ', '.join(f"{l} {g:+.4f} (noise {z:.4f})" for l,g,z in gaps)
     chosen = dict(lr=fmt_lr(res.lr_max), mom=mom_str(res.moms) if res.moms else None, wd=f'{res.wd:g}' if res.wd is not None else None)[stage]
     kind = 'stability trial' if stage=='lr' and st.lr_rule=='smith' else 'trial'
@@ -189,7 +189,7 @@ def _default_line(res, stage) -> str:
 # %% ../nbs/10c_result.ipynb #70b65fc6
 def _cost_lines(res) -> list:
     st,out = res.settings,[]
-    n = sum(bool(t.get('reused')) for t in res.runs)
+    n = sum(bool(t.reused) for t in res.runs)
     if n: out.append(f"{n} trials were reused from {st.results}.")
     if st.tuning_epochs is not None and st.fit_epochs:
         reused = f" ({st.reused_epochs:.3g} of them reused from the results file)" if st.reused_epochs else ''
@@ -214,7 +214,7 @@ def report(self:TuneResult) -> str:
     for stage,what in (('lr','Learning rate'), ('mom','Momentum'), ('wd','Weight decay')):
         out.append(_stage_line(self, stage, what) if self.stage_trials(stage) else _default_line(self, stage))
     t = _chosen_trial(self)
-    if t is not None and t['status']=='ok': out.append("Diagnosis of the chosen trial: " + '; '.join(_finding(self, f) for f in t['diagnosis']))
+    if t is not None and t.status=='ok': out.append("Diagnosis of the chosen trial: " + '; '.join(_finding(self, f) for f in t.diagnosis))
     out += _cost_lines(self) + self.notes + [_train_line(self)]
     return '\n'.join(o for o in out if o)
 
@@ -244,23 +244,23 @@ def _rt_panel(res, ax):
 def _cmp_panel(res, stage, ax):
     "Final validation loss per candidate in numerical order, the paired noise against the default as error bars and a band"
     s,st = res.stages.get(stage),res.settings
-    ok = [t for t in res.stage_trials(stage) if t['status']=='ok']
-    key = (lambda t: tuple(t['moms'])) if stage=='mom' else (lambda t: t['wd_used'])
+    ok = [t for t in res.stage_trials(stage) if t.status=='ok']
+    key = (lambda t: tuple(t.moms)) if stage=='mom' else (lambda t: t.wd_used)
     ok = sorted(ok, key=key)
     ref = s.ref if s is not None else None
-    ys = [t['valid_loss'] for t in ok]
+    ys = [t.valid_loss for t in ok]
     err = [paired_gap(ref, t, st.noise_z)[1] if ref is not None and t is not ref else 0. for t in ok]
     err = [0. if not math.isfinite(e) else e for e in err]
     xs = np.arange(len(ok))
     chosen = [key(t)==(tuple(res.moms) if stage=='mom' else res.wd) for t in ok]
     if ref is not None:
         band = max(err) if any(err) else 0.
-        ax.axhspan(ref['valid_loss']-band, ref['valid_loss']+band, color='tab:grey', alpha=0.15, label='within noise of the default')
-        ax.axhline(ref['valid_loss'], c='tab:grey', lw=0.8)
+        ax.axhspan(ref.valid_loss-band, ref.valid_loss+band, color='tab:grey', alpha=0.15, label='within noise of the default')
+        ax.axhline(ref.valid_loss, c='tab:grey', lw=0.8)
     ax.errorbar(xs, ys, yerr=err, fmt='none', ecolor='k', capsize=3)
     ax.scatter(xs, ys, c=['tab:green' if o else 'tab:grey' for o in chosen], s=40, zorder=3)
     ax.scatter([], [], c='tab:green', label='chosen')
-    ax.set_xticks(xs, [mom_str(t['moms']) if stage=='mom' else f"{t['wd_used']:g}" for t in ok])
+    ax.set_xticks(xs, [mom_str(t.moms) if stage=='mom' else f"{t.wd_used:g}" for t in ok])
     _span(ax, [y+e for y,e in zip(ys,err)] + [y-e for y,e in zip(ys,err)])
     nd = len(res.stage_trials(stage))-len(ok)
     title = 'momentum' if stage=='mom' else f'weight decay ({res.wd_mode})'
@@ -269,19 +269,19 @@ def _cmp_panel(res, stage, ax):
 
 _stage_words = dict(lr='LR check', mom='momentum', wd='weight decay')
 def _trial_label(t) -> str:
-    return f"{_stage_words.get(t['stage'], t['stage'])}: lr {fmt_lr(t['lr_max'])}, mom {mom_str(t['moms'])}, wd {t['wd_used']:g}"
+    return f"{_stage_words.get(t.stage, t.stage)}: lr {fmt_lr(t.lr_max)}, mom {mom_str(t.moms)}, wd {t.wd_used:g}"
 
 # %% ../nbs/10c_result.ipynb #a4dc4857
 def _curves_panel(res, ax):
     "Every trial's validation loss against its iterations; diverged trials clipped to the informative range and marked"
-    ok = [t for t in res.runs if t['status']=='ok' and len(t['curve'])]
-    fin = [v for t in ok for v in curve_df(t).valid_loss if math.isfinite(v)]
+    ok = [t for t in res.runs if t.status=='ok' and len(t.curve)]
+    fin = [v for t in ok for v in t.curve_df.valid_loss if math.isfinite(v)]
     top = max(fin)*1.02 if fin else 1.
     for t in res.runs:
-        c = curve_df(t)
-        if t['status']!='ok':
+        c = t.curve_df
+        if t.status!='ok':
             if len(c): ax.plot(c.iter, np.minimum(c.valid_loss, top), ls=':', c='tab:red', lw=0.8)
-            ax.plot(t['iters'], top, 'x', c='tab:red', ms=8, label='diverged' if not any(l.get_label()=='diverged' for l in ax.lines) else None)
+            ax.plot(t.iters, top, 'x', c='tab:red', ms=8, label='diverged' if not any(l.get_label()=='diverged' for l in ax.lines) else None)
         elif len(c): ax.plot(c.iter, c.valid_loss, 'o-', ms=3, lw=1, alpha=0.8, label=_trial_label(t))
     if fin:
         lo,hi = min(fin),max(fin)
@@ -293,7 +293,7 @@ def _curves_panel(res, ax):
 def plot(self:TuneResult, figsize=None):
     "A panel per stage that ran: the range test with the chosen LR, the momentum and weight-decay comparisons, every trial's curve"
     panels = ([_rt_panel] if self.range_test is not None else []) + [partial(_cmp_panel, stage=k) for k in ('mom','wd')
-              if any(t['status']=='ok' for t in self.stage_trials(k))] + ([_curves_panel] if self.runs else [])
+              if any(t.status=='ok' for t in self.stage_trials(k))] + ([_curves_panel] if self.runs else [])
     if not panels: panels = [lambda res, ax: (ax.text(0.5, 0.5, 'nothing was tuned: every value was given', ha='center', transform=ax.transAxes), ax.set_axis_off())]
     n = len(panels); nc = 1 if n==1 else 2
     fig,axs = plt.subplots((n+1)//2, nc, figsize=figsize or (6*nc, 4*((n+1)//2)), squeeze=False)

@@ -30,7 +30,7 @@ class StageResult:
     why:str='' # the reason, in words
     notes:list=field(default_factory=list) # what happened on the way (back-offs, trials the budget did not cover)
     @property
-    def keys(self) -> list: return [t['key'] for t in self.trials]
+    def keys(self) -> list: return [t.key for t in self.trials]
 
 def choose(trials:list, ref:dict|None=None, z:float=2., min_gain:float=0.01, prefer:callable|None=None) -> tuple:
     "(trial, why): `pick_trial`'s rule, or no trial when none ran"
@@ -63,7 +63,7 @@ def lr_candidates(sugg:dict, rules) -> list:
 # %% ../nbs/10b_stages.ipynb #ccf8cf14
 def _lr_why(t) -> str:
     if not usable(t): return 'unstable: see the notes'
-    if 'unstable' in [f['kind'] for f in t['diagnosis']]: return 'unstable on the way in its trial, but it ended below where it started: kept'
+    if 'unstable' in t.kinds: return 'unstable on the way in its trial, but it ended below where it started: kept'
     return 'stable in its trial'
 
 def lr_stage(r, # the `TrialRunner`
@@ -78,14 +78,14 @@ def lr_stage(r, # the `TrialRunner`
     if not check: return StageResult('lr', cands[0], why='unchecked: no room for a trial')
     if len(cands)>1:
         ts = r.map([spec(c) for c in cands], 'learning rate')
-        t,why = choose(ts, None, z, min_gain, prefer=lambda t: t['lr_max'])
-        return StageResult('lr', t['lr_max'], ts, None, t, why)
+        t,why = choose(ts, None, z, min_gain, prefer=lambda t: t.lr_max)
+        return StageResult('lr', t.lr_max, ts, None, t, why)
     lr,ts,notes = cands[0],[],[]
     for k in range(3):
         t = r.map([spec(lr)], 'learning rate (stability)')[0]
         ts.append(t)
         if usable(t) or k==2 or (left is not None and left() < r.trial_epochs - 1e-9): break
-        notes.append(f"lr_max {fmt_lr(lr)} was unstable in its trial ({', '.join(f['kind'] for f in t['diagnosis'])}): trying a third of it.")
+        notes.append(f"lr_max {fmt_lr(lr)} was unstable in its trial ({', '.join(t.kinds)}): trying a third of it.")
         lr = lr/3
     if not usable(t): notes.append(f"lr_max {fmt_lr(lr)} is still unstable in its trial: pass a smaller lr_max.")
     return StageResult('lr', lr, ts, None, t, _lr_why(t), notes)
@@ -101,13 +101,13 @@ def mom_stage(r, # the `TrialRunner`
     z:float=2., min_gain:float=0.01, # the noise rule of `pick_trial`
 ) -> StageResult:
     "The momentum: one trial per candidate from the same start, the default unless another is clearly better"
-    same = lambda m: prev is not None and m==tuple(prev['moms']) and prev['wd']==wd
+    same = lambda m: prev is not None and m==tuple(prev.moms) and prev.wd==wd
     notes = []
     specs = fit_budget(r, [dict(stage='mom', lr_max=lr_max, moms=m, wd=wd) for m in moms if not same(m)], left, notes, 'momentum')
     ts = ([prev] if any(same(m) for m in moms) else []) + r.map(specs, 'momentum')
-    ref = first(t for t in ts if default is not None and tuple(t['moms'])==default)
+    ref = first(t for t in ts if default is not None and tuple(t.moms)==default)
     t,why = choose(ts, ref, z, min_gain)
-    return StageResult('mom', tuple(t['moms']) if t is not None else default, ts, ref, t, why, notes)
+    return StageResult('mom', tuple(t.moms) if t is not None else default, ts, ref, t, why, notes)
 
 # %% ../nbs/10b_stages.ipynb #769f372f
 def _round1(x:float) -> float: return float(f'{x:.0e}')
@@ -124,7 +124,7 @@ def wd_refine(tested:dict, step:float) -> list:
 
 def _extend(r, tt, run, step, max_extend, room, z, min_gain):
     "Decades beyond an edge while the edge is best and clearly better than its inner neighbour"
-    best = lambda: min(tt, key=lambda w: (tt[w]['valid_loss'], w))
+    best = lambda: min(tt, key=lambda w: (tt[w].valid_loss, w))
     for _ in range(max_extend):
         b = best()
         if b not in (min(tt), max(tt)) or not room(): break
@@ -135,7 +135,7 @@ def _extend(r, tt, run, step, max_extend, room, z, min_gain):
 def _refine(r, tt, run, step, precision, room):
     "Half-decade midpoints around the best until the spacing is `precision`"
     while step > precision + 1e-9:
-        new = [w for w in wd_refine({w:t['valid_loss'] for w,t in tt.items()}, step) if room()]
+        new = [w for w in wd_refine({w:t.valid_loss for w,t in tt.items()}, step) if room()]
         for w in new: run(w, 'weight decay (refine)')
         step /= 2
         if not new: break
@@ -153,7 +153,7 @@ def wd_stage(r, # the `TrialRunner`
 ) -> StageResult:
     "The weight decay: a grid from the same start, extended and refined only where a trial is clearly better than its neighbour"
     notes,ts = [],[]
-    tt = {float(prev['wd_used']):prev} if prev is not None and tuple(prev['moms'])==tuple(moms) and prev['lr_max']==lr_max else {}
+    tt = {float(prev.wd_used):prev} if prev is not None and tuple(prev.moms)==tuple(moms) and prev.lr_max==lr_max else {}
     ts += list(tt.values())
     def run(w, desc):
         t = r.map([dict(stage='wd', lr_max=lr_max, moms=moms, wd=w)], desc)[0]
@@ -161,11 +161,11 @@ def wd_stage(r, # the `TrialRunner`
     for s in fit_budget(r, [dict(stage='wd', lr_max=lr_max, moms=moms, wd=float(w)) for w in wds if float(w) not in tt], left, notes, 'weight-decay'):
         run(s['wd'], 'weight decay')
     room = lambda: left is None or left() >= r.trial_epochs - 1e-9
-    best = lambda: min(tt, key=lambda w: (tt[w]['valid_loss'], w))
+    best = lambda: min(tt, key=lambda w: (tt[w].valid_loss, w))
     if refine and len(tt)>1 and any(clearly_better(tt[v], tt[best()], z, min_gain) for v in tt if v!=best()):
         step = float(np.min(np.diff(np.log10(sorted(tt)))))
         _extend(r, tt, run, step, max_extend, room, z, min_gain)
         _refine(r, tt, run, step, precision, room)
     ref = tt.get(float(default)) if default is not None else None
     t,why = choose(ts, ref, z, min_gain)
-    return StageResult('wd', float(t['wd_used']) if t is not None else default, ts, ref, t, why, notes)
+    return StageResult('wd', float(t.wd_used) if t is not None else default, ts, ref, t, why, notes)

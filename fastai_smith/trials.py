@@ -15,9 +15,67 @@ from .core import fmt_lr, mom_str, jsonable, unjson
 from .state import *
 from .data import trial_dls
 from .diagnose import *
+from dataclasses import dataclass, field, fields, asdict, replace
 
 # %% auto #0
-__all__ = ['read_results', 'TrialRunner', 'trials_df', 'paired_gap', 'clearly_better', 'pick_trial']
+__all__ = ['curve_cols', 'Trial', 'read_results', 'TrialRunner', 'trials_df', 'paired_gap', 'clearly_better', 'pick_trial']
+
+# %% ../nbs/10_trials.ipynb #a7c1d2e4
+curve_cols = ('epoch', 'iter', 'train_loss', 'valid_loss')   # `ValidCurve.curve`'s columns, as a trial stores them
+
+@dataclass
+class Trial:
+    "One short 1cycle run from the learner's starting state and what it measured: a record of the results file (version 1)"
+    key:str='' # the spec's key: its settings and the fingerprint of what it measured
+    stage:str='' # the stage it belongs to: 'lr', 'mom', 'wd'
+    lr_max:float|list=0. # maximum LR (a list: one per parameter group)
+    moms:list=field(default_factory=list) # momentum, fastai's 3-tuple
+    wd:float|None=None # the weight decay asked for (None: the optimizer's)
+    wd_used:float=0. # the weight decay the optimizer applied
+    wd_mode:str|None=None # 'decoupled' or 'l2'
+    status:str='ok' # 'ok' or 'diverged'
+    valid_loss:float=math.inf # final validation loss (inf when diverged)
+    train_loss:float=math.nan # final training loss
+    metrics:dict=field(default_factory=dict) # the learner's metrics at the end
+    best_valid:float=math.inf # the lowest point of the validation curve
+    epochs:int=1 # epochs of the trial
+    n_batches:int=1 # training batches per epoch
+    iters:int=0 # training iterations run
+    images:int=0 # training images seen
+    time:float=0. # seconds
+    values:list=field(default_factory=list) # the recorder's table, a dict per epoch
+    curve:list=field(default_factory=list) # the validation curve, rows of `curve_cols` (read it as `curve_df`)
+    diagnosis:list=field(default_factory=list) # `Diagnosis.to_dict()`: findings with kind, evidence, suggestion
+    item_losses:list|None=None # the final model's loss on each validation item (None when diverged)
+    reused:bool=False # read from the results file instead of trained
+    @property
+    def curve_df(self) -> pd.DataFrame: return pd.DataFrame(self.curve or [], columns=list(curve_cols), dtype=float)
+    @property
+    def kinds(self) -> list: return [f['kind'] for f in self.diagnosis]
+    @property
+    def iters_per_trial(self) -> int: return self.epochs*self.n_batches
+    def __getitem__(self, k): return getattr(self, k)   # read like the dict records of earlier versions
+    def get(self, k, default=None): return getattr(self, k, default)
+    def to_dict(self) -> dict: return asdict(self)
+    @classmethod
+    def from_dict(cls, d:dict) -> Trial:
+        "A trial from a record of the results file, refused (`ValueError`, saying what is wrong) when it is not a complete one"
+        if (why := _bad_trial(d)) is not None: raise ValueError(why)
+        return cls(**{k:d[k] for k in _names if k in d})
+
+_names = [f.name for f in fields(Trial)]
+_trial_fields = {'key':str, 'stage':str, 'lr_max':(int, float, list), 'moms':list, 'wd':(int, float, type(None)), 'wd_used':(int, float),
+                 'status':str, 'valid_loss':(int, float), 'train_loss':(int, float), 'metrics':dict, 'best_valid':(int, float),
+                 'diagnosis':list, 'iters':int, 'images':int, 'time':(int, float), 'values':list, 'curve':list}
+
+def _bad_trial(t) -> str|None:
+    "What makes `t` not a complete trial record, or None"
+    if not isinstance(t, dict): return f'{type(t).__name__} instead of a trial'
+    for k,tp in _trial_fields.items():
+        if k not in t: return f'no {k!r}'
+        if not isinstance(t[k], tp) or isinstance(t[k], bool): return f'{k}={t[k]!r}'
+    return None
+
 
 # %% ../nbs/10_trials.ipynb #69ea80b1
 def norm_lr(learn, lr):
@@ -96,18 +154,7 @@ def _fingerprint(learn, tdls, extra) -> str:
 
 
 # %% ../nbs/10_trials.ipynb #86c432ad
-_trial_fields = {'key':str, 'stage':str, 'lr_max':(int, float, list), 'moms':list, 'wd':(int, float, type(None)), 'wd_used':(int, float),
-                 'status':str, 'valid_loss':(int, float), 'train_loss':(int, float), 'metrics':dict, 'best_valid':(int, float),
-                 'diagnosis':list, 'iters':int, 'images':int, 'time':(int, float), 'values':list, 'curve':list}
 _head = '{"version": 1, "trials": ['
-
-def _bad_trial(t) -> str|None:
-    "What makes `t` not a complete trial record, or None"
-    if not isinstance(t, dict): return f'{type(t).__name__} instead of a trial'
-    for k,tp in _trial_fields.items():
-        if k not in t: return f'no {k!r}'
-        if not isinstance(t[k], tp) or isinstance(t[k], bool): return f'{k}={t[k]!r}'
-    return None
 
 def read_results(f:Path, # a results file written by `TrialRunner` (the grids, `smith_tune`, the CLI's trials.json)
     fix:str="delete it, pass another results= file, or resume=False to start over (and overwrite it)" # the advice in the error
@@ -125,7 +172,7 @@ def read_results(f:Path, # a results file written by `TrialRunner` (the grids, `
             try: t,pos = dec.raw_decode(txt, pos)
             except ValueError: break
             ts.append(t)
-        ts = [t for t in unjson(ts) if _bad_trial(t) is None]
+        ts = [Trial.from_dict(t) for t in unjson(ts) if _bad_trial(t) is None]
         warn(f"{f} is damaged ({e}): kept its {len(ts)} complete trials, the rest will run again")
         return ts,{}
     if not (isinstance(d, dict) and d.get('version')==1 and isinstance(d.get('trials'), list) and isinstance(d.get('records', {}), dict)):
@@ -133,7 +180,7 @@ def read_results(f:Path, # a results file written by `TrialRunner` (the grids, `
     d = unjson(d)
     for i,t in enumerate(d['trials']):
         if (why := _bad_trial(t)) is not None: raise ValueError(f"{f}: trial {i} is not a complete trial record ({why}); {fix}")
-    return d['trials'],d.get('records', {})
+    return [Trial.from_dict(t) for t in d['trials']],d.get('records', {})
 
 def _remote_trial(factory, kw, spec, n_threads):
     "One trial in a Ray worker: a fresh learner from `factory`, the same runner settings and torch threads as the driver"
@@ -189,7 +236,7 @@ class TrialRunner:
         self.done,self.records,self.new_records = {},{},{}
         if self.file is not None and resume and self.file.exists():
             ts,self.records = read_results(self.file)
-            self.done = {t['key']:t for t in ts}
+            self.done = {t.key:t for t in ts}
         self.trials,self.state = [],None
 
     @property
@@ -216,11 +263,11 @@ class TrialRunner:
     def _save(self):
         if self.file is None: return
         old = {k:v for k,v in self.done.items()}
-        for t in self.trials: old[t['key']] = t
+        for t in self.trials: old[t.key] = t
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile('w', dir=self.file.parent, delete=False, suffix='.tmp') as f:
-                json.dump(jsonable(dict(version=1, trials=list(old.values()), records={**self.records, **self.new_records})), f)
+                json.dump(jsonable(dict(version=1, trials=[t.to_dict() for t in old.values()], records={**self.records, **self.new_records})), f)
             os.replace(f.name, self.file)
         except OSError as e:
             warn(f"could not write {self.file} ({e}); trials are kept on the result only")
@@ -229,7 +276,7 @@ class TrialRunner:
     def reused(self, spec:dict) -> dict|None:
         "The record of `spec` from the results file, marked reused, or None"
         k = self.key(spec)
-        return {**self.done[k], 'reused':True} if k in self.done else None
+        return replace(self.done[k], reused=True) if k in self.done else None
 
     def map(self, specs:list, desc:str='trial') -> list:
         """Run `specs` in order, each reused from the results file when it is there, the rest here one after another or on
@@ -240,7 +287,7 @@ class TrialRunner:
         for s,t in zip(specs, ts):
             if t is None: t = next(new) if new is not None else self._train(s)
             self.trials.append(t); out.append(t)
-            if not t['reused']: self._save()
+            if not t.reused: self._save()
             if not self.quiet: print(_trial_line(desc, t), flush=True)
         return out
 
@@ -283,7 +330,7 @@ class TrialRunner:
         last = vals[-1] if vals and ds.diverged is None else {}
         curve = ifnone(vc.curve, pd.DataFrame())
         il = eval_losses(l, self.tdls.valid, per_item=True) if ds.diverged is None else None
-        t = dict(key=k, **spec, wd_used=float(l.opt.hypers[-1]['wd']), wd_mode=self.wd_mode,
+        t = Trial(key=k, **spec, wd_used=float(l.opt.hypers[-1]['wd']), wd_mode=self.wd_mode,
                  status='diverged' if ds.diverged is not None else 'ok',
                  valid_loss=last.get('valid_loss', float('inf')), train_loss=last.get('train_loss', float('nan')),
                  metrics={n:v for n,v in last.items() if n not in ('train_loss','valid_loss')},
@@ -297,10 +344,9 @@ def trials_df(trials:list, rank:bool=True) -> pd.DataFrame:
     "The trials as a table, ranked by final validation loss (diverged last) when `rank`"
     rows = []
     for t in trials:
-        r = dict(stage=t['stage'], lr_max=t['lr_max'], moms=mom_str(t['moms']), wd=t['wd_used'], wd_mode=t['wd_mode'],
-                 status=t['status'], train_loss=t['train_loss'], valid_loss=t['valid_loss'], **t['metrics'],
-                 best_valid=t['best_valid'], diagnosis=', '.join(f['kind'] for f in t['diagnosis']),
-                 iters=t['iters'], images=t['images'], time=round(t['time'], 1), reused=t.get('reused', False))
+        r = dict(stage=t.stage, lr_max=t.lr_max, moms=mom_str(t.moms), wd=t.wd_used, wd_mode=t.wd_mode,
+                 status=t.status, train_loss=t.train_loss, valid_loss=t.valid_loss, **t.metrics,
+                 best_valid=t.best_valid, diagnosis=', '.join(t.kinds), iters=t.iters, images=t.images, time=round(t.time, 1), reused=t.reused)
         rows.append(r)
     df = pd.DataFrame(rows)
     if rank and len(df): df = df.sort_values('valid_loss', kind='stable').reset_index(drop=True)
@@ -309,42 +355,34 @@ def trials_df(trials:list, rank:bool=True) -> pd.DataFrame:
 # %% ../nbs/10_trials.ipynb #f8f11579
 def best_trial(trials):
     "The trial with the lowest final validation loss (non-finite counts as worst; ties: the earlier)"
-    return min(enumerate(trials), key=lambda o: (o[1]['valid_loss'] if math.isfinite(o[1]['valid_loss']) else math.inf, o[0]))[1]
+    return min(enumerate(trials), key=lambda o: (o[1].valid_loss if math.isfinite(o[1].valid_loss) else math.inf, o[0]))[1]
 
 # %% ../nbs/10_trials.ipynb #540d979c
-curve_cols = ('epoch', 'iter', 'train_loss', 'valid_loss')   # `ValidCurve.curve`'s columns, as a trial stores them
-
-def curve_df(t) -> pd.DataFrame:
-    "A trial's validation curve as a table with named columns (a record stores it as rows of `curve_cols`)"
-    return pd.DataFrame(t.get('curve') or [], columns=list(curve_cols), dtype=float)
-
-def usable(t) -> bool:
+def usable(t:Trial) -> bool:
     "A trial that trained: not diverged, and if unstable, it still ended below its first validation point"
-    if t['status']!='ok' or not math.isfinite(t['valid_loss']): return False
-    kinds = [f['kind'] for f in t['diagnosis']]
-    if 'diverged' in kinds: return False
-    if 'unstable' in kinds:
-        c = curve_df(t)
-        return bool(len(c)) and t['valid_loss'] < c.valid_loss.iloc[0]
+    if t.status!='ok' or not math.isfinite(t.valid_loss) or 'diverged' in t.kinds: return False
+    if 'unstable' in t.kinds:
+        c = t.curve_df
+        return bool(len(c)) and t.valid_loss < c.valid_loss.iloc[0]
     return True
 
 # %% ../nbs/10_trials.ipynb #31845991
-def paired_gap(ref:dict, t:dict, z:float=2.) -> tuple:
+def paired_gap(ref:Trial, t:Trial, z:float=2.) -> tuple:
     "Mean of `t`'s minus `ref`'s per-item validation losses, and `z` standard errors of that mean (the same items: a paired comparison)"
-    a,b = ref.get('item_losses'),t.get('item_losses')
-    if not a or not b or len(a)!=len(b): return t['valid_loss']-ref['valid_loss'],float('nan')
+    a,b = ref.item_losses,t.item_losses
+    if not a or not b or len(a)!=len(b): return t.valid_loss-ref.valid_loss,float('nan')
     d = np.asarray(b, dtype=float)-np.asarray(a, dtype=float)
-    if not np.isfinite(d).all(): return t['valid_loss']-ref['valid_loss'],float('nan')
+    if not np.isfinite(d).all(): return t.valid_loss-ref.valid_loss,float('nan')
     return float(d.mean()),float(z*d.std(ddof=1)/math.sqrt(len(d))) if len(d)>1 else float('nan')
 
-def clearly_better(ref:dict, t:dict, z:float=2., min_gain:float=0.01) -> bool:
+def clearly_better(ref:Trial, t:Trial, z:float=2., min_gain:float=0.01) -> bool:
     "Does trial `t` beat `ref` by more than the noise: `z` paired standard errors and `min_gain` of `ref`'s validation loss?"
     if not usable(t): return False
     if not usable(ref): return True
     gap,noise = paired_gap(ref, t, z)
-    return -gap > max(0. if math.isnan(noise) else noise, min_gain*abs(ref['valid_loss']))
+    return -gap > max(0. if math.isnan(noise) else noise, min_gain*abs(ref.valid_loss))
 
-def pick_trial(trials:list, ref:dict|None=None, z:float=2., min_gain:float=0.01, prefer:callable|None=None) -> tuple:
+def pick_trial(trials:list, ref:Trial|None=None, z:float=2., min_gain:float=0.01, prefer:callable|None=None) -> tuple:
     "(chosen trial, reason): `ref` unless another trial is clearly better; without `ref`, the `prefer`-largest trial within noise of the best"
     ok = [t for t in trials if usable(t)]
     if not ok: return (ref if ref is not None else best_trial(trials)),'no trial trained stably'
@@ -370,8 +408,8 @@ def plan_msg(r, what) -> str:
 def show_bars(quiet) -> bool: return not quiet and (IN_NOTEBOOK or sys.stdout.isatty())   # no bars in logs and pipes
 
 def _trial_line(desc, t):
-    return (f"  {desc}: lr_max {fmt_lr(t['lr_max'])}, moms {mom_str(t['moms'])}, wd {t['wd_used']:.0e} -> "
-            f"valid loss {t['valid_loss']:.4f}" + (' (diverged)' if t['status']=='diverged' else '') + (' (reused)' if t['reused'] else ''))
+    return (f"  {desc}: lr_max {fmt_lr(t.lr_max)}, moms {mom_str(t.moms)}, wd {t.wd_used:.0e} -> "
+            f"valid loss {t.valid_loss:.4f}" + (' (diverged)' if t.status=='diverged' else '') + (' (reused)' if t.reused else ''))
 
 def grid_args(learn, lr_max, wd):
     if wd is not None:

@@ -167,7 +167,7 @@ def _settings(r, plan, a, bsr, learn, **kw) -> TuneSettings:
 def _account(st, r, plan, t0):
     "Tuning time and compute on the settings, reused trials counted as when they ran (a resumed run makes the same plan)"
     st.time,st.tuning_epochs = time.perf_counter()-t0,_spent(r, plan)
-    st.reused_epochs += sum(bool(t.get('reused')) for t in r.trials)*r.trial_epochs
+    st.reused_epochs += sum(t.reused for t in r.trials)*r.trial_epochs
 
 def _show(res, r, plan):
     "The choices in a line and the trials as a table"
