@@ -5,7 +5,10 @@ line on stdin (`{"nb": path, "flags": "slow", "log": path}`), forks a child that
 `test_nb` (the same cell skipping, working directory and timeout as `nbdev-test`), and answers
 `{"pid": ...}` and then `{"rc": ...}`. This process never computes anything itself, so forking it is safe for
 torch's thread pools; each child starts from the same freshly imported state, and nothing a notebook does (its
-`@patch`es, seeds, files it opens) reaches the next one."""
+`@patch`es, seeds, files it opens) reaches the next one. Each child also starts from the same random state (Python's
+and NumPy's, which a new process would take from the OS): a `DataLoader` that a notebook builds before its
+`set_seed` takes its batch order from Python's generator, so without this a page's numbers, and the checks on them,
+would change from one test run to the next."""
 import json, os, sys, warnings
 
 warnings.filterwarnings('ignore', message='.*torch.jit.script.*')
@@ -22,6 +25,8 @@ def run(nb, flags, log):
     fd = os.open(log, os.O_WRONLY|os.O_CREAT|os.O_TRUNC)
     os.dup2(fd, 1); os.dup2(fd, 2); os.dup2(os.open(os.devnull, os.O_RDONLY), 0)   # the requests are the runner's alone
     os.chdir(cfg.nbs_path)
+    import random, numpy as np
+    random.seed(0); np.random.seed(0)
     ok,_ = test_nb(nb, skip_flags=skip, force_flags=flags.split(), basepath=cfg.config_path,
                    cell_timeout=cfg.cell_timeout or None)
     sys.stdout.flush(); sys.stderr.flush()
