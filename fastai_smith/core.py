@@ -11,8 +11,9 @@ from fastai.vision.all import *
 
 # %% auto #0
 __all__ = ['is_int', 'is_num', 'check_int', 'check_pos', 'check_nonneg', 'check_num', 'check_choice', 'check_batches',
-           'check_valid', 'moms3', 'group_vals', 'opt_groups', 'state_copy', 'recompute_bn', 'epoch_len', 'seed_fit',
-           'eval_losses', 'diverging', 'Exploration', 'exploring', 'observers', 'FitCheck', 'ResultsCallback']
+           'check_valid', 'renamed', 'moms3', 'group_vals', 'opt_groups', 'state_copy', 'recompute_bn', 'epoch_len',
+           'seed_fit', 'eval_losses', 'diverging', 'Exploration', 'exploring', 'observers', 'FitCheck',
+           'ResultsCallback']
 
 # %% ../nbs/00_core.ipynb #f6f6d93f
 def is_int(v) -> bool:
@@ -64,6 +65,13 @@ def check_valid(learn, why:str):
     "Raise a `ValueError` when the learner has no validation set (or an empty one); `why` says what needs it"
     dls = learn.dls
     if len(dls.loaders)<2 or not len(dls.valid.dataset): raise ValueError(f"the learner has no validation set: {why}; give it DataLoaders with a validation set")
+
+def renamed(fn:str, new:str, nv, old:str, v):
+    "`nv`, or `v` given under the deprecated name `old`, with a `FutureWarning` naming `new`; both at once are refused"
+    if v is None: return nv
+    if nv is not None: raise ValueError(f"{old}={v!r} and {new}={nv!r}: {old} is the old name of {new}; pass {new} only")
+    warn(f"{fn}({old}={v!r}) is deprecated: it sets the length of each trial, not of the run; pass {new}={v!r}", FutureWarning)
+    return v
 
 
 # %% ../nbs/00_core.ipynb #06d877eb

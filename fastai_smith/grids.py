@@ -24,16 +24,19 @@ __all__ = ['default_wds']
 @patch
 def mom_grid(self:Learner,
     moms:list=((0.99,0.90), (0.95,0.85), 0.99, 0.9, 0.85), # cyclic (high, low) pairs, fastai 3-tuples or constants
-    epochs:int=2, # epochs of 1cycle per trial
+    trial_epochs:int|None=None, # epochs of 1cycle per trial (default: 2)
     lr_max=None, # maximum LR of the trials (number, per-group list or slice; default: `learn.lr`)
     wd:float|None=None, # weight decay of the trials (default: the learner's/optimizer's)
-    **kwargs # passed to `TrialRunner`: n_batches, n_valid, n_evals, wd_mode, seed, div_mult, results, resume, quiet
+    trial_batches:int|None=None, # training batches per trial epoch (default: whole epochs)
+    epochs:int|None=None, # deprecated: `trial_epochs`
+    **kwargs # passed to `TrialRunner`: n_valid, n_evals, wd_mode, seed, div_mult, results, resume, quiet
 ) -> TuneResult:
     "One short 1cycle trial per momentum schedule from the same start: `moms` is the best, `ranked` the table"
     if not is_listy(moms) or not len(moms): raise ValueError(f"moms={moms!r}: give a non-empty list of momenta")
     ms = [moms3(m) for m in moms]
+    te,tb = grid_shape('mom_grid', trial_epochs, trial_batches, epochs, kwargs)
     lr_max = grid_args(self, lr_max, wd)
-    r = TrialRunner(self, epochs, **kwargs)
+    r = TrialRunner(self, te, tb, **kwargs)
     if not r.quiet: print(plan_msg(r, f"mom_grid: {len(ms)} trials at lr_max {fmt_lr(lr_max)}"))
     res = grid_result(r, lr_max, None, wd)
     with interrupted_as(res), r: s = mom_stage(r, lr_max, ms, wd=wd)
@@ -41,6 +44,14 @@ def mom_grid(self:Learner,
     return res
 
 # %% ../nbs/11_grids.ipynb #f2616280
+def grid_shape(fn, trial_epochs, trial_batches, epochs, kwargs) -> tuple:
+    "(epochs, batches per epoch) of a grid's trials, from the deprecated `epochs` and `n_batches` (in `kwargs`) too"
+    te = ifnone(renamed(fn, 'trial_epochs', trial_epochs, 'epochs', epochs), 2)
+    tb = renamed(fn, 'trial_batches', trial_batches, 'n_batches', kwargs.pop('n_batches', None))
+    check_int('trial_epochs', te)
+    if tb is not None: check_int('trial_batches', tb)
+    return te,tb
+
 def check_wds(name, wds, hint=''):
     "A non-empty list of distinct positive weight decays, or a `ValueError` naming `name`"
     if not is_listy(wds) or not len(wds): raise ValueError(f"{name}={wds!r}: give a non-empty list of weight decays{hint}")
@@ -59,20 +70,23 @@ def wd_grid(self:Learner,
     refine:bool=True, # refine around the best by half-decades
     precision:float=0.5, # refine until the spacing is at most this many decades (0.5: one half-decade step, as Smith)
     max_extend:int=2, # extend the grid outward at most this many times while the best is at its edge
-    epochs:int=2, # epochs of 1cycle per trial
+    trial_epochs:int|None=None, # epochs of 1cycle per trial (default: 2)
+    trial_batches:int|None=None, # training batches per trial epoch (default: whole epochs)
     lr_max=None, # maximum LR of the trials (default: `learn.lr`)
     moms=None, # momentum of the trials: a cyclic pair, 3-tuple or constant (default: `learn.moms`)
     wd_mode:str|None='decoupled', # 'decoupled' (fastai's default), 'l2' (Smith's values) or None: the optimizer's own
-    **kwargs # passed to `TrialRunner`: n_batches, n_valid, n_evals, seed, div_mult, results, resume, quiet
+    epochs:int|None=None, # deprecated: `trial_epochs`
+    **kwargs # passed to `TrialRunner`: n_valid, n_evals, seed, div_mult, results, resume, quiet
 ) -> TuneResult:
     "Short 1cycle trials over weight decays, refined by half-decades around the best: `wd` is the best, `ranked` the table"
     if wds is None: wds = default_wds(trial_wd_mode(self, wd_mode)[0])
     check_wds('wds', wds)
     check_pos('precision', precision)
     check_int('max_extend', max_extend, 0)
+    te,tb = grid_shape('wd_grid', trial_epochs, trial_batches, epochs, kwargs)
     lr_max = grid_args(self, lr_max, None)
     moms = moms3(ifnone(moms, self.moms))
-    r = TrialRunner(self, epochs, wd_mode=wd_mode, **kwargs)
+    r = TrialRunner(self, te, tb, wd_mode=wd_mode, **kwargs)
     if not r.quiet: print(plan_msg(r, f"wd_grid: {len(wds)} trials{' + refinement' if refine else ''} at lr_max {fmt_lr(lr_max)}, moms {mom_str(moms)}"))
     res = grid_result(r, lr_max, moms, None)
     with interrupted_as(res), r: s = wd_stage(r, lr_max, moms, sorted(float(w) for w in wds), refine=refine, precision=precision, max_extend=max_extend)

@@ -55,13 +55,9 @@ def wd_candidates(wd_mode:str|None) -> tuple:
     return (d[1], d[0], d[2])
 
 def _renamed(trial_epochs, trial_batches, epochs, n_batches) -> tuple:
-    "The trial shape, from the deprecated `epochs`/`n_batches` too, with a warning that names the new argument"
-    for old,new,v,nv in (('epochs','trial_epochs',epochs,trial_epochs), ('n_batches','trial_batches',n_batches,trial_batches)):
-        if v is None: continue
-        if nv is not None: raise ValueError(f"{old}={v!r} and {new}={nv!r}: {old} is the old name of {new}; pass {new} only")
-        warn(f"smith_tune({old}={v!r}) is deprecated: it sets the length of each trial, not of the run; pass {new}={v!r} "
-             "(and fit_epochs= for the final run)", FutureWarning)
-    return ifnone(trial_epochs, epochs),ifnone(trial_batches, n_batches)
+    "The trial shape, from the deprecated `epochs`/`n_batches` too (`renamed`)"
+    return (renamed('smith_tune', 'trial_epochs', trial_epochs, 'epochs', epochs),
+            renamed('smith_tune', 'trial_batches', trial_batches, 'n_batches', n_batches))
 
 def _checked(learn, fit_epochs, lr_max, moms, wd, lr_rule, mom_grid, wd_grid, wd_mode, num_it, trial_epochs, trial_batches, min_iters,
              trial_frac, precision, noise_z, min_gain, budget, swa, train, find_bs, executor) -> SimpleNamespace:

@@ -35,8 +35,8 @@ class Call:
 BASE = dict(
     lr_range_test=dict(num_it=8, show_plot=False), fit_clr=dict(n_epoch=1, lr_max=1e-2), fit_warm_restarts=dict(n_cycles=1, cycle_len=1, lr_max=1e-2),
     fit_one_cycle_swa=dict(n_epoch=2, lr_max=1e-2, swa_epochs=1), fit_gradual=dict(epochs=1, lr_max=1e-2), block_lrs=dict(lr=1e-2),
-    lr_find_blocks=dict(num_it=8, show_plot=False), interpolation_curve=dict(alphas=[0., 1.], show_plot=False), mom_grid=dict(epochs=1, lr_max=1e-2, results=False, quiet=True),
-    wd_grid=dict(epochs=1, lr_max=1e-2, results=False, quiet=True), smith_tune=dict(results=False, quiet=True, train=False), diagnose={},
+    lr_find_blocks=dict(num_it=8, show_plot=False), interpolation_curve=dict(alphas=[0., 1.], show_plot=False), mom_grid=dict(lr_max=1e-2, results=False, quiet=True),
+    wd_grid=dict(lr_max=1e-2, results=False, quiet=True), smith_tune=dict(results=False, quiet=True, train=False), diagnose={},
     freeze_blocks={}, unfreeze_blocks={}, find_bs=dict(max_bs=16),
     SWA=dict(start_epoch=1), WeightCapture=dict(epochs=[0]), ValidCurve={}, DivergenceStop={}, HyperRecorder={}, PadCropFlip={},
     TrialRunner={}, cifar_dls=dict(bs=8, cache=False), trial_dls={}, image_cache=dict(cache=False, verbose=False), cifar_learner=dict(arch='resnet20'),
@@ -117,10 +117,12 @@ CASES = [
     ('interpolation_curve', 'bn', Call(lambda l,f: l.interpolation_curve(W(l), W(l), bn='mean', show_plot=False), "bn='mean'"), "bn='mean'"),
     ('interpolation_curve', 'bn_batches', Call(lambda l,f: l.interpolation_curve(W(l), W(l), bn_batches=0, show_plot=False), 'bn_batches=0'), 'bn_batches'+integer(0)),
 
-    ('mom_grid', 'moms', [(0.9,)], 'moms=(0.9,): use a momentum'), ('mom_grid', 'moms', [], 'moms=[]'), ('mom_grid', 'epochs', 0, 'epochs'+integer(0)),
+    ('mom_grid', 'moms', [(0.9,)], 'moms=(0.9,): use a momentum'), ('mom_grid', 'moms', [], 'moms=[]'), ('mom_grid', 'epochs', 0, 'trial_epochs'+integer(0)),
+    ('mom_grid', 'trial_epochs', 0, 'trial_epochs'+integer(0)), ('mom_grid', 'trial_batches', 1.5, 'trial_batches'+integer(1.5)),
     ('mom_grid', 'lr_max', NAN, 'lr_max'+pos(NAN)), ('mom_grid', 'wd', -1., 'wd'+ge(-1., 0)),
     ('wd_grid', 'wds', [-1e-3, 1e-2], 'wds'+pos(-1e-3)), ('wd_grid', 'wds', [], 'wds=[]'), ('wd_grid', 'precision', INF, 'precision'+pos(INF)),
-    ('wd_grid', 'max_extend', -1, 'max_extend'+integer(-1, 0)), ('wd_grid', 'epochs', 1.5, 'epochs'+integer(1.5)), ('wd_grid', 'lr_max', 0, 'lr_max'+pos(0)),
+    ('wd_grid', 'max_extend', -1, 'max_extend'+integer(-1, 0)), ('wd_grid', 'epochs', 1.5, 'trial_epochs'+integer(1.5)),
+    ('wd_grid', 'trial_epochs', 0, 'trial_epochs'+integer(0)), ('wd_grid', 'trial_batches', 0, 'trial_batches'+integer(0)), ('wd_grid', 'lr_max', 0, 'lr_max'+pos(0)),
     ('wd_grid', 'moms', 2, 'moms=2: use a momentum'), ('wd_grid', 'wd_mode', 'adamw', "wd_mode='adamw': use one of None, 'decoupled', 'l2'"),
 
     ('smith_tune', 'find_bs', dict(max_size=8), 'max_size is not an argument of find_bs'), ('smith_tune', 'find_bs', 'yes', "find_bs='yes': give True, False or a dict"),
@@ -298,8 +300,8 @@ def test_public_api_is_listed():
 
 NO_BATCH = {'lr_range_test': dict(num_it=8, show_plot=False), 'lr_find_blocks': dict(num_it=8, show_plot=False), 'fit_clr': dict(n_epoch=1, lr_max=1e-2),
             'fit_warm_restarts': dict(n_cycles=1, cycle_len=1, lr_max=1e-2), 'fit_one_cycle_swa': dict(n_epoch=1, lr_max=1e-2, swa_epochs=1),
-            'fit_gradual': dict(epochs=1, lr_max=1e-2), 'mom_grid': dict(epochs=1, lr_max=1e-2, results=False, quiet=True),
-            'wd_grid': dict(epochs=1, lr_max=1e-2, results=False, quiet=True), 'smith_tune': dict(results=False, quiet=True, train=False)}
+            'fit_gradual': dict(epochs=1, lr_max=1e-2), 'mom_grid': dict(trial_epochs=1, lr_max=1e-2, results=False, quiet=True),
+            'wd_grid': dict(trial_epochs=1, lr_max=1e-2, results=False, quiet=True), 'smith_tune': dict(results=False, quiet=True, train=False)}
 
 @pytest.mark.parametrize('fn', NO_BATCH)
 def test_no_batch_refused(fn, learn):

@@ -116,7 +116,7 @@ def test_capability(kind, cap, folder, tmp_path):
             cb = learn.fit_one_cycle_swa(1, 1e-2, swa_epochs=1, swa_lr=1e-3)
             assert cb.n_averaged == 1 and len(learn.recorder.values) == 2
         elif cap=='grids':
-            kw = dict(epochs=1, lr_max=1e-2, results=tmp_path/'g.json', quiet=True)
+            kw = dict(trial_epochs=1, lr_max=1e-2, results=tmp_path/'g.json', quiet=True)
             if kind=='optimwrapper': kw['wd_mode'] = None   # a torch optimizer has no decoupled/L2 switch (the default 'decoupled' is refused: test_refusals)
             m = _unchanged(learn, lambda: learn.mom_grid(moms=[0.9, (0.95, 0.85)], **{k:v for k,v in kw.items() if k!='wd_mode'}))
             assert len(m.trials) == 2 and m.moms in [(0.9,0.9,0.9), (0.95,0.85,0.95)]
@@ -139,7 +139,7 @@ def test_refusals(folder):
     learn = make('optimwrapper', folder)
     s0 = snapshot(learn)
     with pytest.raises(ValueError, match="wd_mode='decoupled': .* has no `decouple_wd` argument; use a fastai optimizer or wd_mode=None"):
-        learn.wd_grid(wds=[1e-3, 1e-2], epochs=1, lr_max=1e-2, results=False, quiet=True)
+        learn.wd_grid(wds=[1e-3, 1e-2], trial_epochs=1, lr_max=1e-2, results=False, quiet=True)
     with pytest.raises(ValueError, match="wd_mode='l2'"): learn.smith_tune(wd_mode='l2', results=False, quiet=True)
     assert_same(snapshot(learn), s0, 'learner')
 
@@ -163,8 +163,8 @@ SAFE = {
     'lr_range_test(valid)': (('train',), lambda l, p: l.lr_range_test(num_it=10, valid=True, n_valid=1, show_plot=False)),   # its loss: no callbacks
     'lr_find_blocks': (('train',), lambda l, p: l.lr_find_blocks(num_it=6, show_plot=False)),
     'interpolation_curve': (('valid',), lambda l, p: l.interpolation_curve(*l.pair, alphas=[0., 1.], n_batches=2, bn_batches=1, show_plot=False)),
-    'mom_grid': (('train', 'valid'), lambda l, p: l.mom_grid(moms=[0.9, 0.95], epochs=1, lr_max=1e-2, results=p/'m.json', quiet=True)),
-    'wd_grid': (('train', 'valid'), lambda l, p: l.wd_grid(wds=[1e-3, 1e-2], refine=False, epochs=1, lr_max=1e-2, results=p/'w.json', quiet=True)),
+    'mom_grid': (('train', 'valid'), lambda l, p: l.mom_grid(moms=[0.9, 0.95], trial_epochs=1, lr_max=1e-2, results=p/'m.json', quiet=True)),
+    'wd_grid': (('train', 'valid'), lambda l, p: l.wd_grid(wds=[1e-3, 1e-2], refine=False, trial_epochs=1, lr_max=1e-2, results=p/'w.json', quiet=True)),
     'find_bs': (('train',), lambda l, p: l.find_bs(max_bs=16, knee=0)),
     'smith_tune': (('train', 'valid'), lambda l, p: l.smith_tune(fit_epochs=4, trial_epochs=2, budget=20, train=False, results=p/'t.json', quiet=True)),
 }

@@ -40,8 +40,8 @@ def test_ray_trials_equal_sequential(local_ray, tmp_path):
 
 @pytest.mark.slow   # a Ray instance and its worker processes
 def test_grids_on_ray(local_ray):
-    a = factory().mom_grid(moms=[0.9, (0.95,0.85)], lr_max=1e-2, results=False, quiet=True, epochs=1)
-    b = factory().mom_grid(moms=[0.9, (0.95,0.85)], lr_max=1e-2, results=False, quiet=True, epochs=1, executor='ray', learner_factory=factory)
+    a = factory().mom_grid(moms=[0.9, (0.95,0.85)], lr_max=1e-2, results=False, quiet=True, trial_epochs=1)
+    b = factory().mom_grid(moms=[0.9, (0.95,0.85)], lr_max=1e-2, results=False, quiet=True, trial_epochs=1, executor='ray', learner_factory=factory)
     assert b.ranked.valid_loss.tolist() == a.ranked.valid_loss.tolist() and b.moms == a.moms
 
 @pytest.mark.slow   # a Ray instance and its worker processes
