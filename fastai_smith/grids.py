@@ -21,6 +21,14 @@ from .result import grid_result, finish_grid
 __all__ = ['default_wds']
 
 # %% ../nbs/11_grids.ipynb #a96bc39e
+def _grid_shape(fn, trial_epochs, trial_batches, epochs, kwargs) -> tuple:
+    "(epochs, batches per epoch) of a grid's trials, from the deprecated `epochs` and `n_batches` (in `kwargs`) too"
+    te = ifnone(renamed(fn, 'trial_epochs', trial_epochs, 'epochs', epochs), 2)
+    tb = renamed(fn, 'trial_batches', trial_batches, 'n_batches', kwargs.pop('n_batches', None))
+    check_int('trial_epochs', te)
+    if tb is not None: check_int('trial_batches', tb)
+    return te,tb
+
 @patch
 def mom_grid(self:Learner,
     moms:list=((0.99,0.90), (0.95,0.85), 0.99, 0.9, 0.85), # cyclic (high, low) pairs, fastai 3-tuples or constants
@@ -34,7 +42,7 @@ def mom_grid(self:Learner,
     "One short 1cycle trial per momentum schedule from the same start: `moms` is the best, `ranked` the table"
     if not is_listy(moms) or not len(moms): raise ValueError(f"moms={moms!r}: give a non-empty list of momenta")
     ms = [moms3(m) for m in moms]
-    te,tb = grid_shape('mom_grid', trial_epochs, trial_batches, epochs, kwargs)
+    te,tb = _grid_shape('mom_grid', trial_epochs, trial_batches, epochs, kwargs)
     lr_max = grid_args(self, lr_max, wd)
     r = TrialRunner(self, te, tb, **kwargs)
     if not r.quiet: print(plan_msg(r, f"mom_grid: {len(ms)} trials at lr_max {fmt_lr(lr_max)}"))
@@ -44,14 +52,6 @@ def mom_grid(self:Learner,
     return res
 
 # %% ../nbs/11_grids.ipynb #f2616280
-def grid_shape(fn, trial_epochs, trial_batches, epochs, kwargs) -> tuple:
-    "(epochs, batches per epoch) of a grid's trials, from the deprecated `epochs` and `n_batches` (in `kwargs`) too"
-    te = ifnone(renamed(fn, 'trial_epochs', trial_epochs, 'epochs', epochs), 2)
-    tb = renamed(fn, 'trial_batches', trial_batches, 'n_batches', kwargs.pop('n_batches', None))
-    check_int('trial_epochs', te)
-    if tb is not None: check_int('trial_batches', tb)
-    return te,tb
-
 def check_wds(name, wds, hint=''):
     "A non-empty list of distinct positive weight decays, or a `ValueError` naming `name`"
     if not is_listy(wds) or not len(wds): raise ValueError(f"{name}={wds!r}: give a non-empty list of weight decays{hint}")
@@ -83,7 +83,7 @@ def wd_grid(self:Learner,
     check_wds('wds', wds)
     check_pos('precision', precision)
     check_int('max_extend', max_extend, 0)
-    te,tb = grid_shape('wd_grid', trial_epochs, trial_batches, epochs, kwargs)
+    te,tb = _grid_shape('wd_grid', trial_epochs, trial_batches, epochs, kwargs)
     lr_max = grid_args(self, lr_max, None)
     moms = moms3(ifnone(moms, self.moms))
     r = TrialRunner(self, te, tb, wd_mode=wd_mode, **kwargs)
