@@ -122,21 +122,24 @@ def wd_refine(tested:dict, step:float) -> list:
     cands = [_round1(10**(lb+s*step/2)) for s in (-1, 1)]
     return [c for c in cands if all(abs(math.log10(c)-math.log10(w))>1e-9 for w in tested)]
 
-def _extend(r, tt, run, step, max_extend, room, z, min_gain):
+def _best_wd(tt:dict) -> float: return min(tt, key=lambda w: (tt[w].valid_loss, w))   # ties: the smaller weight decay
+
+def _extend(tt, run, step, max_extend, room, z, min_gain):
     "Decades beyond an edge while the edge is best and clearly better than its inner neighbour"
-    best = lambda: min(tt, key=lambda w: (tt[w].valid_loss, w))
     for _ in range(max_extend):
-        b = best()
+        b = _best_wd(tt)
         if b not in (min(tt), max(tt)) or not room(): break
         inner = sorted(tt)[1] if b==min(tt) else sorted(tt)[-2]
         if not clearly_better(tt[inner], tt[b], z, min_gain): break   # the edge is ahead of its neighbour only by noise: flat there
         run(_round1(b*10**(step if b==max(tt) else -step)), 'weight decay (extend)')
 
-def _refine(r, tt, run, step, precision, room):
-    "Half-decade midpoints around the best until the spacing is `precision`"
+def _refine(tt, run, step, precision, room):
+    "Half-decade midpoints around the best until the spacing is `precision`, each while the budget has room for it"
     while step > precision + 1e-9:
-        new = [w for w in wd_refine({w:t.valid_loss for w,t in tt.items()}, step) if room()]
-        for w in new: run(w, 'weight decay (refine)')
+        new = wd_refine({w:t.valid_loss for w,t in tt.items()}, step)
+        for w in new:
+            if not room(): return
+            run(w, 'weight decay (refine)')
         step /= 2
         if not new: break
 
@@ -161,11 +164,11 @@ def wd_stage(r, # the `TrialRunner`
     for s in fit_budget(r, [dict(stage='wd', lr_max=lr_max, moms=moms, wd=float(w)) for w in wds if float(w) not in tt], left, notes, 'weight-decay'):
         run(s['wd'], 'weight decay')
     room = lambda: left is None or left() >= r.trial_epochs - 1e-9
-    best = lambda: min(tt, key=lambda w: (tt[w].valid_loss, w))
-    if refine and len(tt)>1 and any(clearly_better(tt[v], tt[best()], z, min_gain) for v in tt if v!=best()):
+    b = _best_wd(tt) if tt else None
+    if refine and len(tt)>1 and any(clearly_better(tt[v], tt[b], z, min_gain) for v in tt if v!=b):
         step = float(np.min(np.diff(np.log10(sorted(tt)))))
-        _extend(r, tt, run, step, max_extend, room, z, min_gain)
-        _refine(r, tt, run, step, precision, room)
+        _extend(tt, run, step, max_extend, room, z, min_gain)
+        _refine(tt, run, step, precision, room)
     ref = tt.get(float(default)) if default is not None else None
     t,why = choose(ts, ref, z, min_gain)
     return StageResult('wd', float(t.wd_used) if t is not None else default, ts, ref, t, why, notes)
