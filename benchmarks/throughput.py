@@ -4,7 +4,8 @@
 model (channels_last), the same optimiser (Adam, decoupled wd) and a 1cycle schedule. Also times building
 `cifar_dls` cold (decoding every JPEG) and from its cache.
 
-Usage: python benchmarks/throughput.py [--data DIR] [--arch resnet56] [--bs 128] [--batches 20] [--warmup 3] [--device cpu]
+Usage: python benchmarks/throughput.py [--data DIR] [--arch resnet56] [--bs 128] [--batches 20] [--warmup 3] [--device cpu] [--bf16]
+--bf16: bfloat16 autocast on a CUDA device in both loops (`learn.to_bf16()` for fastai's); on a CPU it changes nothing.
 With no --data it extracts ../shared/data/cifar10_jpg.tgz to a temporary folder.
 """
 import argparse, os, platform, shutil, sys, tarfile, tempfile, time, warnings
@@ -19,9 +20,11 @@ p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 p.add_argument('--data'); p.add_argument('--arch', default='resnet56'); p.add_argument('--bs', type=int, default=128)
 p.add_argument('--batches', type=int, default=20); p.add_argument('--warmup', type=int, default=3)
 p.add_argument('--device', default=None); p.add_argument('--repeats', type=int, default=2); p.add_argument('--skip-fastai-default', action='store_true')
+p.add_argument('--bf16', action='store_true')
 args = p.parse_args()
 dev = torch.device(args.device) if args.device else default_device()
 sync = (lambda: torch.cuda.synchronize()) if dev.type == 'cuda' else (lambda: None)
+bf16 = args.bf16 and dev.type == 'cuda'   # fastai's MixedPrecision autocasts on CUDA only: the bare loop does the same
 n_steps = args.warmup + args.batches
 
 tmp = Path(tempfile.mkdtemp())
@@ -52,6 +55,7 @@ class StepTimer(Callback):
 def fastai_ips(dls):
     set_seed(0)
     learn = cifar_learner(dls, args.arch, cbs=StepTimer())
+    if bf16: learn.to_bf16()
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, 1e-3)
     return args.bs*args.batches/learn.step_timer.elapsed
 
@@ -69,7 +73,7 @@ def bare_ips():
         if i == args.warmup: sync(); t0 = time.perf_counter()
         idx = perm[i*args.bs:(i+1)*args.bs]
         xb = (aug(TensorImage(X[idx]), split_idx=0).float().div_(255) - m)/s
-        loss = F.cross_entropy(model(xb), Y[idx])
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16): loss = F.cross_entropy(model(xb).float(), Y[idx])
         opt.zero_grad(); loss.backward(); opt.step(); sched.step()
     sync(); return args.bs*args.batches/(time.perf_counter()-t0)
 
@@ -81,7 +85,7 @@ def fastai_default_dls():
 
 print(f'machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__} '
       f'({torch.get_num_threads()} threads), device {dev}' + (f' ({torch.cuda.get_device_name()})' if dev.type=='cuda' else ''))
-print(f'{args.arch}, bs {args.bs}, {args.batches} timed batches after {args.warmup} warm-up batches')
+print(f'{args.arch}, bs {args.bs}, {args.batches} timed batches after {args.warmup} warm-up batches' + (', bf16 autocast' if bf16 else ''))
 print(f'cifar_dls build: cold {t_cold:.1f}s (decode + cache), from cache {t_warm:.2f}s')
 t = time.perf_counter(); dc = None if args.skip_fastai_default else fastai_default_dls(); t_c = time.perf_counter()-t
 runs = {'a': [], 'b': [], 'c': []}
