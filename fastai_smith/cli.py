@@ -8,9 +8,10 @@ Docs: https://fastai-smith.github.io/fastai-smith/cli.html.md"""
 from __future__ import annotations
 import json, math, sys, time, warnings
 from dataclasses import asdict
-warnings.filterwarnings('ignore', message='.*torch.jit.script.*')  # fastai's import on torch>=2.10; noise for a command
 from fastcore.script import call_parse, store_true
-from fastai.vision.all import *
+with warnings.catch_warnings():   # fastai's import calls `torch.jit.script`, deprecated in torch 2.10: noise for a command (scoped: nothing global)
+    warnings.filterwarnings('ignore', message='.*torch.jit.script.*', category=FutureWarning)
+    from fastai.vision.all import *
 from .models import cifar_learner
 from .data import cifar_dls, cifar_sample
 from .trials import *

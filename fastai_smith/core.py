@@ -11,8 +11,8 @@ from fastai.vision.all import *
 
 # %% auto #0
 __all__ = ['is_int', 'is_num', 'check_int', 'check_pos', 'check_nonneg', 'check_num', 'check_choice', 'check_batches',
-           'check_valid', 'renamed', 'moms3', 'group_vals', 'opt_groups', 'state_copy', 'recompute_bn', 'epoch_len',
-           'seed_fit', 'eval_losses', 'diverging', 'Exploration', 'exploring', 'observers', 'FitCheck',
+           'check_valid', 'renamed', 'moms3', 'group_vals', 'opt_groups', 'split_groups', 'state_copy', 'recompute_bn',
+           'epoch_len', 'seed_fit', 'eval_losses', 'diverging', 'Exploration', 'exploring', 'observers', 'FitCheck',
            'ResultsCallback']
 
 # %% ../nbs/00_core.ipynb #f6f6d93f
@@ -97,6 +97,12 @@ def opt_groups(learn:Learner) -> list:
     "The learner's parameter groups, creating its optimizer first if it has none (as `fit` would)"
     if learn.opt is None: learn.create_opt()
     return learn.opt.param_lists
+
+def split_groups(learn:Learner) -> list:
+    "The learner's parameter groups as its optimizer has them, or would from its splitter: creates nothing (for reading)"
+    if learn.opt is not None: return learn.opt.param_lists
+    ps = L(learn.splitter(learn.model))
+    return ps if len(ps) and isinstance(ps[0], (L, list)) else L([ps])   # as fastai's `Optimizer` groups them
 
 def state_copy(model:nn.Module, device=None) -> dict:
     "Detached copies of `model`'s parameters and buffers, on `device` (default: where each one is)"

@@ -48,13 +48,21 @@ def model_blocks(model:nn.Module, groups) -> dict:
 
 # %% ../nbs/06_discriminative.ipynb #ac011349
 @patch(as_prop=True)
-def blocks(self:Learner) -> dict:
-    "{block name: parameter group} of the model's named blocks"
-    return {k:g for k,(g,_) in model_blocks(self.model, opt_groups(self)).items()}
+def param_blocks(self:Learner) -> dict:
+    "{block name: parameter group} of the model's named blocks (from the optimizer's groups, or the splitter's: creates nothing)"
+    return {k:g for k,(g,_) in model_blocks(self.model, split_groups(self)).items()}
+
+@patch(as_prop=True)
+def blocks(self:Learner):
+    "Deprecated: `learn.param_blocks`. The model's own `blocks` where it has one (what fastai's `Learner` forwards to)"
+    if hasattr(self.model, 'blocks'): return self.model.blocks
+    warn("learn.blocks is deprecated: use learn.param_blocks (the old name shadowed a model's own `blocks`, e.g. timm's ViTs)", FutureWarning)
+    return self.param_blocks
+
 
 # %% ../nbs/06_discriminative.ipynb #3bc67b5c
 def block_splitter(model:nn.Module) -> L:
-    "A fastai splitter: one parameter group per named block of `model` (as `learn.blocks` names them); single layers join the group before them"
+    "A fastai splitter: one parameter group per named block of `model` (as `learn.param_blocks` names them); single layers join the group before them"
     if not isinstance(model, nn.Module): raise ValueError(f"model is a {type(model).__name__}: block_splitter splits a torch `nn.Module` (fastai passes the learner's model)")
     blocks = model_blocks(model, [list(model.parameters())])
     named,rest = [ps for n,(_,ps) in blocks.items() if n!='group0'],blocks.get('group0', (0, []))[1]
@@ -87,7 +95,7 @@ def _set_trainable(learn, train:set, train_bn):
             learn.opt.state[p] = {k:st[k] for k in learn.opt._keep_on_clear if k in st}
 
 def _check_names(learn, names):
-    valid = list(learn.blocks)
+    valid = list(learn.param_blocks)
     bad = [n for n in names if n not in valid]
     if bad: raise ValueError(f"unknown block(s) {', '.join(map(repr, bad))}: the blocks are {', '.join(valid)}")
     if not names: raise ValueError(f"name at least one block: {', '.join(valid)}")

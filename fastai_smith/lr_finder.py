@@ -14,7 +14,7 @@ from .state import *
 from .schedules import IterScheduler
 
 # %% auto #0
-__all__ = ['CLRBounds', 'loss_stops_falling', 'smith_max', 'clr_bounds', 'RangeTestCallback', 'RangeTest']
+__all__ = ['CLRBounds', 'loss_stops_falling', 'smith_max', 'clr_bounds', 'smith_lr', 'RangeTestCallback', 'RangeTest']
 
 # %% ../nbs/05_lr_finder.ipynb #af200ec1
 def _np(o): return np.asarray(to_np(o) if isinstance(o, Tensor) else o, dtype=float)
@@ -60,6 +60,12 @@ def clr_bounds(lrs, losses, num_it:int=None, div:float=10., base_div:float=6., t
     top,pt = smith_max(lrs, losses, num_it, div, tol)
     return CLRBounds(top/base_div, top), pt
 
+def smith_lr(sugg:dict) -> float|None:
+    "The reading `smith_tune` takes from a range test's suggestions: the end of the steep fall (`loss_stops_falling`), capped at `smith_max`"
+    a,b = sugg.get('loss_stops_falling'),sugg.get('smith_max')
+    return None if a is None or b is None else float(min(a, b))
+
+
 # %% ../nbs/05_lr_finder.ipynb #e680e51e
 class RangeTestCallback(IterScheduler):
     "Exponential LR sweep over all groups at fixed ratios; records the (smoothed) train or fixed-subset validation loss"
@@ -92,6 +98,10 @@ class RangeTest:
         if k!='sugg' and k in self.__dict__.get('sugg', {}): return self.sugg[k]
         raise AttributeError(k)
     def __repr__(self): return f"RangeTest({self.mode} loss, {len(self.lrs)} iterations: " + ', '.join(f'{k}={v}' for k,v in self.sugg.items()) + ')'
+    @property
+    def smith(self) -> float|None:
+        "The reading `smith_tune` takes (`smith_lr`): the end of the steep fall capped at `smith_max`; None without both suggestions"
+        return smith_lr(self.sugg)
     def group_lrs(self, lr:float) -> np.ndarray:
         "Per-group LRs for an LR `lr` of the reported group, at the ratios of the test"
         return lr*self.ratios
@@ -107,6 +117,7 @@ class RangeTest:
             if isinstance(v, CLRBounds):
                 ax.axvspan(v.base_lr, v.lr_max, color=c, alpha=0.15, label=f'{k}: {v.base_lr:.2e} .. {v.lr_max:.2e}')
             else: ax.plot(lr, l, 'o', c=c, label=f'{k}: {v:.2e}')
+        if self.smith is not None: ax.axvline(self.smith, ls='--', c='k', lw=1, label=f"smith_tune's reading: {self.smith:.2e}")
         ax.legend(loc='best')
         return ax
 
@@ -122,13 +133,13 @@ def lr_range_test(self:Learner,
     valid:bool=False, # read the loss of a fixed subset of the validation set instead of the training loss
     n_valid:int=2, # validation batches in that subset
     beta:float=0.98, # smoothing of the loss (exponential moving average, debiased)
-    suggest_funcs=(valley, loss_stops_falling, clr_bounds), # fastai-style suggestion functions
+    suggest_funcs=(valley, loss_stops_falling, smith_max, clr_bounds), # fastai-style suggestion functions (`res.smith`: the reading `smith_tune` takes)
     skip_start:int|None=None, # iterations left out of the suggestions at the start (default: num_it//10)
     skip_end:int=5, # iterations left out of the suggestions at the end
     show_plot:bool=True, # plot the curve with the suggestions
     ref_group:int=-1, # the group whose LR is swept from start_lr to end_lr and reported (default: the last, the head)
 ) -> RangeTest:
-    "State-safe LR range test that keeps the ratios between parameter groups"
+    "fastai's `lr_find` sweep, state-safe and keeping the groups' LR ratios, with Smith's readings besides fastai's `valley` (`res.smith` is `smith_tune`'s)"
     check_pos('start_lr', start_lr); check_pos('end_lr', end_lr)
     if not start_lr<end_lr: raise ValueError(f"start_lr={start_lr!r}, end_lr={end_lr!r}: need 0 < start_lr < end_lr")
     check_int('num_it', num_it, 6); check_batches(self)

@@ -13,6 +13,7 @@ from .core import *
 from .core import fmt_lr
 from .trials import *
 from .trials import usable, best_trial
+from .lr_finder import smith_lr
 
 # %% auto #0
 __all__ = ['lr_rules', 'StageResult', 'choose', 'fit_budget', 'lr_reading', 'lr_candidates', 'lr_stage', 'mom_stage', 'wd_refine',
@@ -49,7 +50,7 @@ lr_rules = ('smith', 'valley', 'loss_stops_falling', 'smith_max')
 
 def lr_reading(sugg:dict, rule:str) -> float:
     "The LR a range test's suggestions `sugg` give under `rule` ('smith': the end of the steep fall, capped at Smith's 10x below the rise)"
-    if rule=='smith': return float(min(sugg['loss_stops_falling'], sugg['smith_max']))
+    if rule=='smith': return smith_lr(sugg)
     return float(sugg[rule])
 
 def lr_candidates(sugg:dict, rules) -> list:

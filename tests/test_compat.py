@@ -89,7 +89,7 @@ def test_capability(kind, cap, folder, tmp_path):
             lrs = np.array(learn.recorder.lrs)
             assert lrs[n] > lrs[n-1]   # the restart
         elif cap=='blocks':
-            bl = learn.blocks
+            bl = learn.param_blocks
             ng = len(opt_groups(learn))
             assert set(bl.values()) == set(range(ng))   # block name -> its parameter group
             learn.freeze()
