@@ -81,6 +81,7 @@ class Finding:
     evidence:str # what was seen, with iterations and values
     suggestion:str # what to change
     iters:tuple=() # the iterations the evidence is about
+    outweighed:bool=False # overfitting and underfitting both seen: this one is outweighed by the other (`_dominance`)
     def __str__(self): return f"{self.kind}: {self.evidence}. Suggestion: {self.suggestion}."
 
 # %% ../nbs/09_diagnose.ipynb #abb11c74
@@ -97,7 +98,7 @@ class Diagnosis:
     def __contains__(self, kind): return kind in self.kinds
     def __str__(self): return '\n'.join(f'- {f}' for f in self.findings)
     def __repr__(self): return f"Diagnosis({', '.join(self.kinds)})\n{self}"
-    def to_dict(self) -> list: return [dict(kind=f.kind, evidence=f.evidence, suggestion=f.suggestion, iters=list(f.iters)) for f in self.findings]
+    def to_dict(self) -> list: return [dict(kind=f.kind, evidence=f.evidence, suggestion=f.suggestion, iters=list(f.iters), outweighed=f.outweighed) for f in self.findings]
     def plot(self, ax=None):
         "Training and validation loss against iterations, the findings' iterations shaded"
         if ax is None: _,ax = plt.subplots(1, 1, figsize=(7,4))
@@ -147,10 +148,12 @@ def _dominance(fs:list) -> list:
         for f in ov: f.evidence += " (passing: outweighed by the underfitting at the end)"
         un[0].evidence += "; this dominates: the validation loss came back below its earlier minimum, so the bump before it passed"
         main = un
+        for f in ov: f.outweighed = True
     else:
         un[0].evidence += " (outweighed by the overfitting before it: the validation loss never came back below where the bump started)"
         ov[0].evidence += "; this dominates: the later fall did not bring the validation loss back below its earlier minimum"
         main = ov
+        for f in un: f.outweighed = True
     return [f for f in fs if f not in ov+un] + main + [f for f in ov+un if f not in main]
 
 def diagnose_losses(

@@ -18,7 +18,8 @@ from .diagnose import *
 from dataclasses import dataclass, field, fields, asdict, replace
 
 # %% auto #0
-__all__ = ['curve_cols', 'Trial', 'read_results', 'TrialRunner', 'trials_df', 'paired_gap', 'clearly_better', 'pick_trial']
+__all__ = ['curve_cols', 'Trial', 'read_results', 'TrialRunner', 'diag_str', 'trials_df', 'paired_gap', 'clearly_better',
+           'pick_trial']
 
 # %% ../nbs/10_trials.ipynb #a7c1d2e4
 curve_cols = ('epoch', 'iter', 'train_loss', 'valid_loss')   # `ValidCurve.curve`'s columns, as a trial stores them
@@ -340,13 +341,17 @@ class TrialRunner:
         return t
 
 # %% ../nbs/10_trials.ipynb #f6ba8c06
+def diag_str(findings:list) -> str:
+    "A trial's findings in one cell: their kinds, the one outweighed by the other marked"
+    return ', '.join(f['kind'] + (' (outweighed)' if f.get('outweighed') else '') for f in findings)
+
 def trials_df(trials:list, rank:bool=True) -> pd.DataFrame:
     "The trials as a table, ranked by final validation loss (diverged last) when `rank`"
     rows = []
     for t in trials:
         r = dict(stage=t.stage, lr_max=t.lr_max, moms=mom_str(t.moms), wd=t.wd_used, wd_mode=t.wd_mode,
                  status=t.status, train_loss=t.train_loss, valid_loss=t.valid_loss, **t.metrics,
-                 best_valid=t.best_valid, diagnosis=', '.join(t.kinds), iters=t.iters, images=t.images, time=round(t.time, 1), reused=t.reused)
+                 best_valid=t.best_valid, diagnosis=diag_str(t.diagnosis), iters=t.iters, images=t.images, time=round(t.time, 1), reused=t.reused)
         rows.append(r)
     df = pd.DataFrame(rows)
     if rank and len(df): df = df.sort_values('valid_loss', kind='stable').reset_index(drop=True)

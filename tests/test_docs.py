@@ -64,19 +64,61 @@ def test_api_entries_read_like_fastais(site):
     assert re.search(r'<th[^>]*><strong>Details</strong></th>', d)
     assert re.search(r'<td[^>]*>fit_epochs</td>\s*<td[^>]*>int \| None</td>', d), 'no parameter table row for fit_epochs'
     d = dom(site/'lr_finder.html')
-    assert 'suggest_funcs=(valley, loss_stops_falling, clr_bounds)' in d
+    assert 'suggest_funcs=(valley, loss_stops_falling, smith_max, clr_bounds)' in d
 
 def test_search_and_prev_next(site):
-    "A search box over every page (an index that works from file://), and prev/next links in the pages' order"
+    "A search box over every page (an index that works from file://), and prev/next links in the sidebar's order"
     pages = [p['page'] for p in json.loads((site/'pages.json').read_text())]
     idx = json.loads((site/'search.js').read_text().removeprefix('window.FS_INDEX = ').rstrip(';'))
-    assert [p['page'] for p in idx] == pages and all(len(p['text']) > 200 for p in idx)
-    assert any('wd_candidates' in p['text'] for p in idx if p['page'] == 'tune.html')
-    d = dom(site/'tune.html')
+    assert {p['page'] for p in idx} == set(pages)
+    assert all(p['url'].startswith(p['page'] + '#') for p in idx)
+    assert any(p['heading'] == 'wd_candidates' and p['url'] == 'tune.html#wd_candidates' for p in idx)
+    for p in idx: assert not re.search(r'`|^#|\]\(|</?(a|div|span|p|code|pre|img|table|td|tr|h\d)\b', p['text'] + p['heading']), p['url']   # plain text, not markdown or HTML
+    d = dom(site/'stages.html')
     assert 'id="fs-search"' in d
-    i = pages.index('tune.html')
+    i = pages.index('stages.html')
     assert f'rel="prev" href="{pages[i-1]}"' in d and f'rel="next" href="{pages[i+1]}"' in d
+    assert 'rel="next"' not in dom(site/pages[-1])
     assert 'rel="prev"' not in dom(site/'index.html')
+
+def _searched(site, tmp_path, page, q) -> str:
+    "`page` as Chromium shows it after typing `q` into the search box"
+    shutil.copy(site/'search.js', tmp_path/'search.js')
+    t = (site/page).read_text().replace('</body>', f"<script>window.addEventListener('load', () => {{ fsSearch({q!r}); }});</script></body>")
+    (tmp_path/page).write_text(t)
+    return dom(tmp_path/page)
+
+def test_search_lands_on_the_symbol(site, tmp_path):
+    "A symbol's name finds its API entry first, linked to its anchor, with a plain-text snippet"
+    d = _searched(site, tmp_path, 'tune.html', 'fit_one_cycle_swa')
+    res = d[d.index('id="fs-results"'):]
+    first = re.search(r'<a href="([^"]+)">([^<]+)</a>\s*<small>([^<]+)</small>', res)
+    assert first and first.group(1) == 'swa.html#Learner.fit_one_cycle_swa', res[:500]
+    assert not re.search(r'[`#*]', html.unescape(first.group(3))), first.group(3)
+    assert 'no page mentions that' in _searched(site, tmp_path, 'index.html', 'zzqqxx')
+
+def test_grouped_sidebar_and_clean_titles(site):
+    "Sections as on docs.fast.ai, every notebook in one; titles without markdown; an 'On this page' list of the page's headings"
+    pages = json.loads((site/'pages.json').read_text())
+    secs = list(dict.fromkeys(p['section'] for p in pages))
+    assert secs[:4] == ['Getting started', 'Tutorials', 'How-to guides', 'Reproductions'] and all(s.startswith('API') for s in secs[4:])
+    assert {p['page'] for p in pages if p['section'] == 'How-to guides'} == {'howto_own_data.html', 'howto_lr_find.html', 'cli.html'}
+    d = dom(site/'index.html')
+    nav = d[d.index('id="fs-nav"'):d.index('</nav>', d.index('id="fs-nav"'))]
+    for s in secs: assert f'<div class="fs-sec">{html.escape(s)}</div>' in nav, s
+    for p in pages:
+        assert '`' not in p['title'], p
+        assert '`' not in re.search(r'<title>(.*?)</title>', (site/p['page']).read_text(), re.S).group(1), p['page']
+    assert '>The smith-tune command<' in nav and '>lr_find or lr_range_test?<' in nav
+    d = dom(site/'tune.html')
+    toc = d[d.index('id="fs-toc"'):]
+    assert 'On this page' in toc and 'href="#Learner.smith_tune"' in toc and 'href="#wd_candidates"' in toc
+
+def test_lr_find_page(site):
+    "lr_find and lr_range_test side by side: one plot, the readings of both, and which one smith_tune takes"
+    d = dom(site/'howto_lr_find.html')
+    assert re.search(r'<img[^>]+src="data:image/png;base64,', d)
+    for s in ('smith_tune', 'lr_find valley', 'lr_range_test valley', 'loss_stops_falling', 'smith_max'): assert s in d, s
 
 def test_user_pages_say_nothing_of_our_build_machines(site):
     for f in site.glob('*.html'):
@@ -87,7 +129,7 @@ def test_how_to_pages(site):
     "smith_tune on one's own folder (a DataBlock, what ImageDataLoaders.from_folder builds) + vision_learner, choosing a budget, and the command with its output"
     text = lambda d: html.unescape(re.sub(r'<[^>]+>', '', d))   # code is split into highlighted tokens
     d = text(dom(site/'howto_own_data.html'))
-    for s in ('DataBlock(blocks=(ImageBlock, CategoryBlock)', 'GrandparentSplitter', 'vision_learner', 'Choosing a budget', 'Where the trials are kept', 'Train with: learn.fit_one_cycle(3,'):
+    for s in ('DataBlock(blocks=(ImageBlock, CategoryBlock)', 'GrandparentSplitter', 'vision_learner', 'Choosing a budget', 'Where the trials are kept', 'Train with: learn.fit_one_cycle(6,'):
         assert s in d, s
     d = text(dom(site/'cli.html'))
     for s in ('An example run', 'smith-tune --n-train 50', 'chosen in', 'Final training (4 epochs): validation accuracy'): assert s in d, s

@@ -100,6 +100,52 @@ def process(nb_path:Path) -> dict:
     nb['cells'] = cells
     return nb, title, desc
 
+# The sidebar, as docs.fast.ai groups it: every notebook in exactly one section (a new notebook must be placed here)
+SECTIONS = (
+    ('Getting started', ('index', 'overview')),
+    ('Tutorials', ('tutorial_cifar10',)),
+    ('How-to guides', ('howto_own_data', 'howto_lr_find', '13_cli')),
+    ('Reproductions', ('repro_transfer', 'repro_superconvergence', 'repro_swa_sgd')),
+    ('API: foundations', ('00_core', '03_state', 'callbacks', '99_all')),
+    ('API: data and models', ('01_models', '02_data')),
+    ('API: schedules and learning rates', ('04_schedules', '05_lr_finder', '06_discriminative')),
+    ('API: weights, SWA, diagnosis', ('07_weights', '08_swa', '09_diagnose')),
+    ('API: the tuner', ('10_trials', '10a_plan', '10b_stages', '10c_result', '11_grids', '11a_batch_size', '12_tune')),
+)
+
+def ordered_notebooks() -> list:
+    "(section, notebook path) in sidebar order; refuses a notebook that no section holds, or a section entry with no notebook"
+    have = {p.stem: p for p in NBS.glob('*.ipynb')}
+    listed = [n for _,ns in SECTIONS for n in ns]
+    if set(listed) != set(have) or len(listed) != len(set(listed)):
+        raise SystemExit(f"tools/build_docs.py SECTIONS: not placed {sorted(set(have)-set(listed))}, missing {sorted(set(listed)-set(have))}")
+    return [(sec, have[n]) for sec,ns in SECTIONS for n in ns]
+
+def plain(s:str) -> str:
+    "A title without markdown: no backticks, asterisks or link syntax"
+    return re.sub(r'\[([^\]]*)\]\([^)]*\)', r'\1', s).replace('`', '').replace('*', '').strip()
+
+def _text(h:str) -> str:
+    "Plain text of an HTML fragment: no tags, scripts, styles or anchor marks"
+    h = re.sub(r'<(script|style)[^>]*>.*?</\1>', ' ', h, flags=re.S)
+    return re.sub(r'\s+', ' ', html.unescape(re.sub(r'<[^>]+>', ' ', h)).replace('\u00b6', '').replace('`', '')).strip()
+
+HEAD = re.compile(r'<h([1-4]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+
+def sections_of(body:str) -> list:
+    "The page cut at its headings: [(level, anchor, heading text, plain text up to the next heading)]; code cells' input left out"
+    body = re.sub(r'<div class="\s*highlight[^"]*"><pre>.*?</pre>\s*</div>', ' ', body, flags=re.S)
+    ms = list(HEAD.finditer(body))
+    return [(int(m.group(1)), m.group(2), _text(m.group(3)), _text(body[m.end():ms[i+1].start() if i+1 < len(ms) else len(body)])[:2000])
+            for i,m in enumerate(ms)]
+
+def toc(body:str) -> str:
+    "The 'On this page' list: the page's h2 and h3 headings"
+    items = [(l,a,t) for l,a,t,_ in sections_of(body) if l in (2, 3)]
+    if not items: return ''
+    return ('<nav id="fs-toc"><b>On this page</b>' + ''.join(f'<a class="fs-toc{l}" href="#{html.escape(a)}">{html.escape(t)}</a>' for l,a,t in items)
+            + '</nav>')
+
 def _page_name(nb_path:Path) -> str:
     return 'index' if nb_path.stem == 'index' else re.sub(r'^\d+[a-z]?_', '', nb_path.stem)
 
@@ -109,7 +155,12 @@ body { margin: 0; }
           border-right: 1px solid #ddd; font-family: sans-serif; font-size: 14px; }
 #fs-nav a { display: block; padding: 3px 0; color: #0366d6; text-decoration: none; }
 #fs-nav a.current { font-weight: bold; color: #000; }
-#fs-main { margin-left: 262px; padding: 8px 24px; }
+#fs-nav .fs-sec { margin: 12px 0 2px; font-weight: bold; color: #555; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
+#fs-nav .fs-sec + a, #fs-nav a { padding-left: 6px; }
+#fs-main { margin-left: 262px; margin-right: 250px; padding: 8px 24px; }
+#fs-toc { position: fixed; top: 0; right: 0; bottom: 0; width: 220px; overflow-y: auto; padding: 16px; font-family: sans-serif; font-size: 13px;
+          border-left: 1px solid #eee; background: #fff; }
+#fs-toc a { display: block; padding: 2px 0; color: #0366d6; text-decoration: none; } #fs-toc a.fs-toc3 { padding-left: 12px; }
 #notebook-container { width: auto !important; max-width: 1050px; box-shadow: none !important; margin: 0 !important; }
 #fs-search { width: 100%; box-sizing: border-box; margin-bottom: 8px; }
 #fs-results a { font-size: 13px; } #fs-results small { display: block; color: #555; margin-bottom: 6px; }
@@ -123,27 +174,21 @@ function fsSearch(q) {
   const out = document.getElementById('fs-results'); out.innerHTML = '';
   const words = q.toLowerCase().split(/\\s+/).filter(w => w.length > 1);
   if (!words.length || !window.FS_INDEX) return;
+  const hits = [];
   for (const p of FS_INDEX) {
-    const t = p.text.toLowerCase();
-    if (!words.every(w => t.includes(w) || p.title.toLowerCase().includes(w))) continue;
-    const i = Math.max(0, t.indexOf(words[0]) - 40);
-    const a = document.createElement('a'); a.href = p.page; a.textContent = p.title; out.appendChild(a);
+    const t = p.text.toLowerCase(), h = p.heading.toLowerCase();
+    if (!words.every(w => t.includes(w) || h.includes(w) || p.title.toLowerCase().includes(w))) continue;
+    hits.push([words.every(w => h.includes(w)) ? 0 : 1, p]);   // a heading that names the words (a symbol) first
+  }
+  hits.sort((a, b) => a[0] - b[0]);
+  for (const [, p] of hits.slice(0, 30)) {
+    const t = p.text.toLowerCase(), i = Math.max(0, t.indexOf(words[0]) - 40);
+    const a = document.createElement('a'); a.href = p.url; a.textContent = p.heading + ' \u2014 ' + p.title; out.appendChild(a);
     const s = document.createElement('small'); s.textContent = '...' + p.text.slice(i, i + 110) + '...'; out.appendChild(s);
   }
   if (!out.children.length) out.textContent = 'no page mentions that';
 }
 </script>"""
-
-def _page_text(nb) -> str:
-    "A page's words for the search index: its markdown and the text of its outputs"
-    parts = []
-    for c in nb['cells']:
-        parts.append(c['source'] if isinstance(c['source'], str) else ''.join(c['source']))
-        for o in c.get('outputs', []):
-            d = o.get('data', {})
-            parts.append(d.get('text/markdown', '') if isinstance(d.get('text/markdown', ''), str) else ''.join(d['text/markdown']))
-    t = re.sub(r'<[^>]+>|[#*`|>\\[\\]]|-{3,}', ' ', '\n'.join(parts))
-    return re.sub(r'\s+', ' ', t).strip()
 
 def build(out:Path) -> list:
     "Write the site into `out`; returns the pages written"
@@ -151,8 +196,8 @@ def build(out:Path) -> list:
     from nbconvert import HTMLExporter
     from traitlets.config import Config
     sys.path.insert(0, str(ROOT))
-    first = {'index':0, 'overview':1}
-    nbs = sorted(NBS.glob('*.ipynb'), key=lambda p: (first.get(p.stem, 2), not p.stem[0].isdigit(), p.stem.startswith('tutorial'), p.stem))
+    order = ordered_notebooks()
+    nbs,sec_of = [p for _,p in order],{p.stem: sec for sec,p in order}
     cfg = Config()
     cfg.TagRemovePreprocessor.enabled = True
     cfg.TagRemovePreprocessor.remove_input_tags = {'hide-input'}
@@ -161,22 +206,26 @@ def build(out:Path) -> list:
     exp = HTMLExporter(config=cfg, template_name='classic')
     out.mkdir(parents=True, exist_ok=True)
     pages = [(p, _page_name(p), *process(p)) for p in nbs]
-    (out/'search.js').write_text('window.FS_INDEX = ' + json.dumps([dict(page=f'{n}.html', title=t, text=_page_text(nb)) for _,n,nb,t,_ in pages]) + ';')
+    index = []
+    def link(p, n, t, name):
+        head = f'<div class="fs-sec">{html.escape(sec_of[p.stem])}</div>' if p.stem in [ns[0] for _,ns in SECTIONS] else ''
+        return head + f'<a href="{n}.html"{" class=current" if n==name else ""}>{html.escape(plain(t))}</a>'
     for i,(p,name,nb,title,_) in enumerate(pages):
         nav = ('<nav id="fs-nav"><b>fastai_smith</b><br><br><input id="fs-search" type="search" placeholder="Search the docs" '
-               'oninput="fsSearch(this.value)"><div id="fs-results"></div>' + ''.join(
-            f'<a href="{n}.html"{" class=current" if n==name else ""}>{html.escape(t)}</a>' for _,n,_,t,_ in pages) + '</nav>')
+               'oninput="fsSearch(this.value)"><div id="fs-results"></div>' + ''.join(link(q, n, t, name) for q,n,_,t,_ in pages) + '</nav>')
         prev_,next_ = (pages[i-1] if i else None),(pages[i+1] if i+1<len(pages) else None)
-        pager = ('<div id="fs-pager">' + (f'<a rel="prev" href="{prev_[1]}.html">&larr; {html.escape(prev_[3])}</a>' if prev_ else '<span></span>')
-                 + (f'<a rel="next" href="{next_[1]}.html">{html.escape(next_[3])} &rarr;</a>' if next_ else '<span></span>') + '</div>')
+        pager = ('<div id="fs-pager">' + (f'<a rel="prev" href="{prev_[1]}.html">&larr; {html.escape(plain(prev_[3]))}</a>' if prev_ else '<span></span>')
+                 + (f'<a rel="next" href="{next_[1]}.html">{html.escape(plain(next_[3]))} &rarr;</a>' if next_ else '<span></span>') + '</div>')
         body,_ = exp.from_notebook_node(nbformat.from_dict(nb))
         body = body.replace('<body', '<body data-page="' + name + '"', 1)
-        body = re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + NAV_CSS + nav + '<div id="fs-main">', body, count=1)
+        index += [dict(url=f'{name}.html#{a}', page=f'{name}.html', title=plain(title), heading=h, text=t) for _,a,h,t in sections_of(body)]
+        body = re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + NAV_CSS + nav + toc(body) + '<div id="fs-main">', body, count=1)
         body = body.replace('</body>', pager + '</div>' + SEARCH_JS + '</body>', 1)
-        body = re.sub(r'<title>.*?</title>', f'<title>{html.escape(title)} - fastai_smith</title>', body, count=1, flags=re.S)
+        body = re.sub(r'<title>.*?</title>', f'<title>{html.escape(plain(title))} - fastai_smith</title>', body, count=1, flags=re.S)
         (out/f'{name}.html').write_text(body)
+    (out/'search.js').write_text('window.FS_INDEX = ' + json.dumps(index) + ';')
     if (NBS/'images').exists(): shutil.copytree(NBS/'images', out/'images', dirs_exist_ok=True)
-    (out/'pages.json').write_text(json.dumps([dict(page=f'{n}.html', title=t, notebook=p.name) for p,n,_,t,_ in pages], indent=1))
+    (out/'pages.json').write_text(json.dumps([dict(page=f'{n}.html', title=plain(t), section=sec_of[p.stem], notebook=p.name) for p,n,_,t,_ in pages], indent=1))
     return [out/f'{n}.html' for _,n,_,_,_ in pages]
 
 if __name__ == '__main__':
