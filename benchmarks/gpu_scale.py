@@ -55,7 +55,7 @@ def get_args(argv=None):
     p.add_argument('--parts', default=','.join(PARTS), help=f'comma-separated, from {",".join(PARTS)}')
     p.add_argument('--epochs', type=int, help='E, the epochs of every final run (default 30; --quick: 2)')
     p.add_argument('--bs', default='512', help="training batch size, or 'find' for `find_bs` (at most 1024)")
-    p.add_argument('--budget', type=float, default=540., help='seconds for the whole script; parts that would not fit are skipped')
+    p.add_argument('--budget', type=float, default=480., help='seconds for the whole script; parts that would not fit are skipped')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--arch', default='resnet56')
     p.add_argument('--archive', help='CIFAR-10 archive (default: .gpu/cifar10_jpg.tgz, else ../shared/data/cifar10_jpg.tgz)')

@@ -1,4 +1,4 @@
-"""The reference write-ups' experiments at this machine's scale (issue 12): transfer learning from our own pretrained
+"""The reference write-ups' experiments at this machine's scale: transfer learning from our own pretrained
 weights, super-convergence, SWA after 1cycle with SGD, and SGD's momentum and weight-decay comparisons.
 
 Usage (from the repository root, after the README's install command):

@@ -1,4 +1,4 @@
-"""Does `smith_tune` beat fastai's default recipe?  Paired by seed, on tasks that differ in what matters (issue 10).
+"""Does `smith_tune` beat fastai's default recipe?  Paired by seed, on tasks that differ in what matters.
 
 Per task (model, optimizer, final length E epochs of 1cycle, a CIFAR-10 subset):
   (a) `learn.smith_tune(fit_epochs=E, train=False)`, then `fit_one_cycle(E, **res.best)`;

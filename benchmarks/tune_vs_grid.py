@@ -1,4 +1,4 @@
-"""`smith_tune`'s choice against the best point of a full-training grid and against fastai's defaults (issue 5).
+"""`smith_tune`'s choice against the best point of a full-training grid and against fastai's defaults.
 
 At the same final training budget (`--epochs` of 1cycle on a CIFAR-10 subset, ResNet-20):
   (a) `learn.smith_tune(budget=epochs)`, then `fit_one_cycle(epochs, **res.best)`, for each seed;

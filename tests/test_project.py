@@ -42,18 +42,26 @@ def test_license_file_matches_pyproject():
     for a in meta['authors']: assert not a.get('email', '').endswith('.local'), a
 
 def test_readme_example_is_the_index_notebooks():
-    "The README's example is the code of the index notebook's example cells, which nbdev-test runs (with its hidden checks) as slow cells"
+    "The README's five-line example is the code of the index notebook's example cell, which nbdev-test runs (with its hidden checks) as a slow cell"
     readme = (ROOT/'README.md').read_text()
-    block = re.search(r'## A short example\s*```python\n(.*?)```', readme, re.S).group(1).strip()
+    block = re.search(r'## In five lines\s*```python\n(.*?)```', readme, re.S).group(1).strip()
     cells = json.loads((ROOT/'nbs'/'index.ipynb').read_text())['cells']
-    i = next(k for k,c in enumerate(cells) if ''.join(c['source']).startswith('## A short example'))
+    i = next(k for k,c in enumerate(cells) if ''.join(c['source']).startswith('## In five lines'))
     code = []
     for c in cells[i+1:]:
         s = ''.join(c['source'])
-        if c['cell_type'] == 'markdown' and s.startswith('For the full data'): break
-        if c['cell_type'] == 'code' and not s.startswith('#| hide'): code.append('\n'.join(l for l in s.splitlines() if not l.startswith('#|')))
+        if c['cell_type'] == 'markdown': break
+        if not s.startswith('#| hide'): code.append('\n'.join(l for l in s.splitlines() if not l.startswith('#|')))
     assert block == '\n\n'.join(code).strip()
-    assert 'set_seed(42' in block and 'time.perf_counter()' in block
+    assert len(block.splitlines()) == 5 and block.startswith('from fastai_smith.all import *') and 'learn.smith_tune(fit_epochs=' in block
+
+def test_readme_mirrors_the_index():
+    "Every paragraph of the README is in the index notebook's markdown (the docs site's front page), and the other way round"
+    readme = (ROOT/'README.md').read_text()
+    md = '\n\n'.join(''.join(c['source']) for c in json.loads((ROOT/'nbs'/'index.ipynb').read_text())['cells'] if c['cell_type'] == 'markdown')
+    code = re.search(r'## In five lines\s*```python\n.*?```\n', readme, re.S).group(0)
+    norm = lambda t: [p.strip() for p in re.split(r'\n\s*\n', t) if p.strip()]
+    assert norm(readme.replace(code, '## In five lines\n\n')) == norm(md)
 
 def test_notebook_outputs_carry_no_progress_debris(tmp_path):
     "`nbdev-test --save` stores every console redraw of fastai's progress bars, and hidden cells' outputs; `tools/clean_outputs.py` removes both, so the docs show the outputs as they are stored"
