@@ -72,7 +72,8 @@ def make_folder(tmp_path):
 # tutorial 149 s, the index 83 s, the command's Ctrl-C and small-data tests 54 and 48 s before they were cut, `11_grids`
 # 47 s, the reproductions' examples 43-45 s, ... `12_tune` 33 s); the rest keep their order after these
 LONGEST = ('tutorial_cifar10', 'index.ipynb', '11_grids', 'repro_transfer', 'repro_superconvergence', '05_lr_finder', '13_cli',
-           '06_discriminative', 'test_cifar10', 'howto_own_data', 'test_cli.py', '12_tune', 'repro_swa_sgd', '07_weights')
+           'test_gpu_scale.py::test_quick', '06_discriminative', 'test_cifar10', 'howto_own_data', 'test_cli.py', '12_tune', 'repro_swa_sgd',
+           'howto_lr_find', 'test_side_effects.py::test_fastai_behaviours', '07_weights')
 def pytest_collection_modifyitems(config, items):
     rank = lambda it: next((i for i,k in enumerate(LONGEST) if k in it.nodeid), len(LONGEST))
     items.sort(key=rank)
