@@ -14,7 +14,8 @@ from .state import *
 from .schedules import IterScheduler
 
 # %% auto #0
-__all__ = ['CLRBounds', 'loss_stops_falling', 'smith_max', 'clr_bounds', 'smith_lr', 'RangeTestCallback', 'RangeTest']
+__all__ = ['CLRBounds', 'loss_stops_falling', 'smith_max', 'clr_bounds', 'smith_lr', 'unsound_reading', 'RangeTestCallback',
+           'RangeTest']
 
 # %% ../nbs/05_lr_finder.ipynb #af200ec1
 def _np(o): return np.asarray(to_np(o) if isinstance(o, Tensor) else o, dtype=float)
@@ -65,6 +66,39 @@ def smith_lr(sugg:dict) -> float|None:
     a,b = sugg.get('loss_stops_falling'),sugg.get('smith_max')
     return None if a is None or b is None else float(min(a, b))
 
+def unsound_reading(lrs, losses, raw, lr:float, skip_start:int=0, z:float=2., rel:float=0.01, tol:float=0.1) -> str:
+    """Why the reading `lr` of a range test is noise, or '' when it is sound. Sound: `lr` lies on the curve (not before its
+    first reading), and either the raw loss falls from the start of the readings (`skip_start`) to where the smoothed
+    loss is lowest by more than `z` standard errors and `rel` of its value (medians of the readings at each end, the
+    noise from successive differences: the moving average lags a short test's fall), or the smoothed loss rises for
+    good in the second half of the sweep (by `tol` of its fall, never coming back near its minimum: the divergence
+    that Smith's maximum is read from). A noise bump at the start of a flat curve is neither"""
+    lrs,losses = _curve(lrs, losses); raw = _np(raw)
+    ok = np.isfinite(losses)
+    n = len(losses) if ok.all() else int(np.argmin(ok))   # up to the first non-finite (diverged) reading
+    s = min(skip_start, max(n-2, 0))
+    if n-s < 3: return f"the curve has {n} finite readings, too few to read"
+    if lr is None or not np.isfinite(lr) or lr < float(lrs[s]):
+        got = f'{lr:.2e}' if is_num(lr) else repr(lr)
+        return f"the reading {got} lies before the curve's first reading (lr {float(lrs[s]):.2e}): a rise read at the very start of the curve"
+    L,raw = losses[s:n],raw[s:n]
+    i = int(np.argmin(L))
+    fall,noise = 0.,float('nan')
+    k = min((i+1)//2, max(3, (i+1)//3))
+    if k >= 2:
+        d = np.diff(raw); d = d[np.isfinite(d)]
+        sig = 1.4826*float(np.median(np.abs(d)))/np.sqrt(2)   # one reading's noise, from successive differences
+        noise = z*1.25*sig*np.sqrt(2/k)                      # z standard errors of a difference of two medians of k readings
+        fall = float(np.median(raw[:k]) - np.median(raw[i-k+1:i+1]))
+        if fall > max(noise, rel*abs(float(np.median(raw[:k])))): return ''
+    thr = max(tol*float(L[:i+1].max()-L[i]), 0.02*abs(float(L[i])))
+    up = np.nonzero(L[i:] > L[i]+thr)[0]
+    r = i + int(up[0]) if len(up) else len(L)
+    if r < len(L) and r > len(L)//2 and float(L[r:].min()) > float(L[i]) + thr/2: return ''
+    how = (f"is lowest at the start of the curve (lr {float(lrs[s+i]):.2e})" if k < 2 else
+           f"falls only {fall:.3g} from lr {float(lrs[s]):.2e} to {float(lrs[s+i]):.2e}, within its noise ({noise:.3g})")
+    return f"the loss {how} and does not rise for good at a large LR: a frozen model, too few iterations or too noisy a loss"
+
 
 # %% ../nbs/05_lr_finder.ipynb #e680e51e
 class RangeTestCallback(IterScheduler):
@@ -91,7 +125,7 @@ class RangeTestCallback(IterScheduler):
 # %% ../nbs/05_lr_finder.ipynb #6a8fd01d
 class RangeTest:
     "The result of `lr_range_test`: the curve, the suggestions and a plot"
-    def __init__(self, lrs, losses, raw, ratios, mode, sugg, points, ref_group=-1):
+    def __init__(self, lrs, losses, raw, ratios, mode, sugg, points, ref_group=-1, skip_start=0):
         store_attr()
         self.lrs,self.losses,self.raw = np.array(lrs),np.array(losses),np.array(raw)
     def __getattr__(self, k):
@@ -102,6 +136,9 @@ class RangeTest:
     def smith(self) -> float|None:
         "The reading `smith_tune` takes (`smith_lr`): the end of the steep fall capped at `smith_max`; None without both suggestions"
         return smith_lr(self.sugg)
+    def unsound(self, lr:float|None=None, z:float=2.) -> str:
+        "Why the reading `lr` (default `smith`) is noise, or '' when the curve falls beyond its noise first (`unsound_reading`)"
+        return unsound_reading(self.lrs, self.losses, self.raw, ifnone(lr, self.smith), self.skip_start, z)
     def group_lrs(self, lr:float) -> np.ndarray:
         "Per-group LRs for an LR `lr` of the reported group, at the ratios of the test"
         return lr*self.ratios
@@ -171,6 +208,6 @@ def lr_range_test(self:Learner,
         nm = f.func.__name__ if isinstance(f, partial) else f.__name__
         if e-s < 3: sugg[nm],points[nm] = None,(None,None); continue
         sugg[nm],points[nm] = f(tensor(lrs[s:e]), tensor(losses[s:e]), num_it)
-    res = RangeTest(lrs, losses, cb.raw, r, 'validation' if valid else 'training', sugg, points, ref_group)
+    res = RangeTest(lrs, losses, cb.raw, r, 'validation' if valid else 'training', sugg, points, ref_group, s)
     if show_plot and len(lrs): res.plot()
     return res

@@ -151,9 +151,11 @@ def _lr_line(res) -> str:
     s,rule = rt.sugg,st.lr_rule
     how = _rule_words.get(rule, f"the reading '{rule}'") if isinstance(rule, str) else "a short trial at each reading, the largest LR within noise of the best"
     clr = f"; for a cyclical schedule, base_lr {fmt_lr(s['clr_bounds'].base_lr)} to max {fmt_lr(s['clr_bounds'].lr_max)}." if s.get('clr_bounds') else '.'
-    return (f"Learning rate: a range test over {len(rt.lrs)} iterations ({rt.mode} loss). The loss starts to rise near "
+    head = (f"Learning rate: a range test over {len(rt.lrs)} iterations ({rt.mode} loss). The loss starts to rise near "
             f"{fmt_lr(s['smith_max']*10)}; 10x below it is {fmt_lr(s['smith_max'])}, the steep fall ends at "
-            f"{fmt_lr(s['loss_stops_falling'])}, fastai's valley is {fmt_lr(s['valley'])}. Chosen by {how}: lr_max = {fmt_lr(res.lr_max)}{clr}")
+            f"{fmt_lr(s['loss_stops_falling'])}, fastai's valley is {fmt_lr(s['valley'])}. ")
+    if rt.unsound(): return head + f"These readings are noise (see the notes): lr_max = {fmt_lr(res.lr_max)}, from the learner's own LR."
+    return head + f"Chosen by {how}: lr_max = {fmt_lr(res.lr_max)}{clr}"
 
 _label = dict(lr=lambda t: fmt_lr(t.lr_max), mom=lambda t: mom_str(t.moms), wd=lambda t: f"{t.wd_used:g}")
 

@@ -113,11 +113,23 @@ def _range_test(learn, r, plan, seed, quiet, res) -> RangeTest:
     if not (isinstance(d, dict) and {'lrs','losses','raw','ratios','mode','sugg','points'} <= set(d)):
         raise ValueError(f"{r.file}: its range-test record is incomplete; delete the file, pass another results= file, or resume=False")
     sg = {k:(CLRBounds(*v) if k=='clr_bounds' and v is not None else v) for k,v in d['sugg'].items()}
-    rt = RangeTest(d['lrs'], d['losses'], d['raw'], np.array(d['ratios']), d['mode'], sg, {k:tuple(v) for k,v in d['points'].items()})
+    rt = RangeTest(d['lrs'], d['losses'], d['raw'], np.array(d['ratios']), d['mode'], sg, {k:tuple(v) for k,v in d['points'].items()},
+                   skip_start=plan.num_it//10)
     if reused: res.notes.append(f"The range test was reused from {r.file}."); res.settings.reused_epochs += plan.rt_epochs
     if any(rt.sugg.get(o) is None for o in ('valley','loss_stops_falling','smith_max')):
         raise RuntimeError(f"the range test stopped after {len(rt.lrs)} iterations, too few to read; give lr_max= or a smaller learning rate range")
     return rt
+
+def _lr_cands(learn, rt, rules, res, quiet) -> list:
+    "The LR candidates the range test's readings give; the learner's own LR when the curve is noise (`RangeTest.unsound`), said at once and in the notes"
+    why = rt.unsound()
+    if not why: return lr_candidates(rt.sugg, rules)
+    lr = float(learn.lr) if is_num(learn.lr) else defaults.lr
+    note = (f"The range test's reading ({fmt_lr(rt.smith)}) is not trusted: {why}. lr_max starts from the learner's own LR, {fmt_lr(lr)}, "
+            f"which the LR trial checks; give lr_max=, or a longer range test with num_it=.")
+    res.notes.append(note)
+    if not quiet: print(note, flush=True)
+    return [lr]
 
 def _take(res, s:StageResult):
     "Keep a stage's result and its notes on the result"
@@ -132,7 +144,7 @@ def _stages(learn, r, plan, a, res, seed, quiet, refine, precision, z, min_gain)
     res.lr_max = a.lr_max
     if a.lr_max is None:
         res.range_test = _range_test(learn, r, plan, seed, quiet, res)
-        cands = lr_candidates(res.range_test.sugg, a.lr_rules)
+        cands = _lr_cands(learn, res.range_test, a.lr_rules, res, quiet)
         if plan.runs('lr') and (len(cands)>1 or a.lr_rules==('smith',)):
             prev = _take(res, lr_stage(r, cands, m0, a.w0, left=left, z=z, min_gain=min_gain)).chosen
         res.lr_max = res.stages['lr'].value if 'lr' in res.stages else cands[0]
