@@ -285,7 +285,7 @@ def main(a):
     return S.res
 
 # ---- the dry run: this machine's timings and FLOP counts -> GPU time
-H200_BF16 = 790e12   # dense bf16 TFLOP/s of the H200, measured on the lent machine (8192^3 matrix products)
+H200_BF16 = 790e12   # dense bf16 TFLOP/s of the H200, measured on such a machine (8192^3 matrix products)
 US_PER_OP = (6, 12)  # microseconds per eager op launched on a GPU (PyTorch's dispatch and the kernel launch): low, high
 MFU = (0.10, 0.03)   # fraction of the bf16 peak that ResNet-56's small convolutions (16-64 channels) reach: optimistic, pessimistic
 

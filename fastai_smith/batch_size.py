@@ -54,6 +54,7 @@ def find_bs(self:Learner,
     refine:bool=True, # after an out-of-memory (or mem_cap) stop, bisect between the last size that fitted and the first that did not
 ) -> BatchSizeResult:
     "The largest training batch that fits (or the throughput knee), by short training steps; the learner is left exactly as it was"
+    check_bool('refine', refine)
     check_batches(self)
     n_items = len(self.dls.train.dataset)
     max_bs = ifnone(max_bs, n_items)

@@ -10,10 +10,10 @@ import contextlib, dataclasses, math, random
 from fastai.vision.all import *
 
 # %% auto #0
-__all__ = ['is_int', 'is_num', 'check_int', 'check_pos', 'check_nonneg', 'check_num', 'check_choice', 'check_batches',
-           'check_valid', 'renamed', 'moms3', 'group_vals', 'opt_groups', 'split_groups', 'state_copy', 'recompute_bn',
-           'epoch_len', 'seed_fit', 'eval_losses', 'diverging', 'Exploration', 'exploring', 'observers', 'FitCheck',
-           'ResultsCallback']
+__all__ = ['is_int', 'is_num', 'check_int', 'check_pos', 'check_nonneg', 'check_num', 'check_bool', 'check_cbs', 'check_choice',
+           'check_batches', 'check_valid', 'renamed', 'moms3', 'group_vals', 'opt_groups', 'split_groups', 'state_copy',
+           'recompute_bn', 'epoch_len', 'seed_fit', 'eval_losses', 'diverging', 'Exploration', 'exploring', 'observers',
+           'FitCheck', 'ResultsCallback']
 
 # %% ../nbs/00_core.ipynb #f6f6d93f
 def is_int(v) -> bool:
@@ -50,6 +50,17 @@ def check_num(name:str, v, lo=None, hi=None, lo_open:bool=False, hi_open:bool=Fa
     elif hi is not None: want = f"a number {'<' if hi_open else '<='} {hi}"
     else: want = 'a finite number'
     raise ValueError(f"{name}={v!r}: must be {want}")
+
+def check_bool(name:str, v, none_ok:bool=False):
+    "`v` must be True or False (or None with `none_ok`): a string such as 'no' is truthy, so it is refused rather than read as yes"
+    if v is None and none_ok: return
+    if not isinstance(v, (bool, np.bool_)): raise ValueError(f"{name}={v!r}: give True or False" + (' (or None)' if none_ok else ''))
+
+def check_cbs(cbs):
+    "`cbs` must be None, a fastai `Callback` (instance or class) or a list of them: checked before fastai attaches any"
+    for c in L(cbs):
+        if not (isinstance(c, Callback) or (isinstance(c, type) and issubclass(c, Callback))):
+            raise ValueError(f"cbs={cbs!r}: {c!r} is not a fastai Callback; give Callback instances or classes, or None")
 
 def check_choice(name:str, v, choices):
     "Raise a `ValueError` naming `name` unless `v` is one of `choices` (compared by type and value: `True` is not `1`)"
@@ -224,8 +235,9 @@ class ResultsCallback(Callback):
     def learn(self, l):
         old = self.__dict__.get('_learn'); self.__dict__['_learn'] = l
         if l is not None and not any(isinstance(c, FitCheck) for c in l.cbs): l.add_cb(FitCheck())
-        if old is not None and old is not l and not any(isinstance(c, ResultsCallback) and c is not self for c in old.cbs):
-            old.remove_cbs([c for c in old.cbs if isinstance(c, FitCheck)])
+        if old is not None and old is not l:
+            self.detached(old)
+            if not any(isinstance(c, ResultsCallback) and c is not self for c in old.cbs): old.remove_cbs([c for c in old.cbs if isinstance(c, FitCheck)])
     def _runs(self, learn): return not hasattr(learn, 'gather_preds') and (self.explore or not exploring(learn))
     def before_fit(self):
         self.run = self._runs(self.learn)
@@ -241,3 +253,4 @@ class ResultsCallback(Callback):
     def check_fit(self): "Refuse a fit this callback cannot serve: at `before_fit`, before any batch"
     def begin_fit(self): "Set up for a new fit (at its first `before_train`)"
     def end_fit(self): "Wrap up a fit that trained"
+    def detached(self, learn): "Taken off `learn` (`remove_cb`, or the end of `fit(cbs=...)`, also after a fault): undo what was set on it"

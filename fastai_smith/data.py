@@ -128,6 +128,7 @@ def image_cache(
     verbose:bool=True, # say when the cache is built
 ) -> dict:
     "The images of `path` decoded to uint8 tensors, with labels, vocab and channel stats; read from the cache when it is current"
+    check_bool('verbose', verbose)
     if size is not None: check_int('size', size)
     if n_workers is not None: check_int('n_workers', n_workers)
     if not isinstance(cache, (bool, str, Path)): raise ValueError(f"cache={cache!r}: use True (next to the data), a folder, or False (no cache)")
@@ -193,7 +194,7 @@ def _reflect(i:Tensor, n:int) -> Tensor:
 class PadCropFlip(Transform):
     "Reflect-pad by `pad`, random crop back to the original size and random horizontal flip, on a batch"
     split_idx,order = 0,5
-    def __init__(self, pad:int=4, flip:bool=True): check_int('pad', pad, 0); store_attr()
+    def __init__(self, pad:int=4, flip:bool=True): check_int('pad', pad, 0); check_bool('flip', flip); store_attr()
     def encodes(self, x:TensorImage):
         bs,c,h,w = x.shape
         p,dev = self.pad,x.device
@@ -296,6 +297,7 @@ def cifar_dls(
     **kwargs # passed to `Datasets.dataloaders` (e.g. `shuffle`, `drop_last`, `pin_memory`)
 ) -> DataLoaders:
     "Fast fastai `DataLoaders` for a CIFAR-style image folder: decoded once, batched on tensors, augmented on the device"
+    check_bool('flip', flip); check_bool('augment', augment)
     if not isinstance(name, str) or name not in _urls: raise ValueError(f"name={name!r} is unknown: use one of {', '.join(map(repr, _urls))}, or pass path=")
     for k,v in (('bs',bs),('val_bs',val_bs)):
         if v is not None and (not is_int(v) or v<1): raise ValueError(f"{k}={v!r}: the batch size must be a positive int")

@@ -224,6 +224,7 @@ def diagnose(self:Learner,
     show:bool=False, # plot the curves with the findings
 ) -> Diagnosis:
     "Read the last fit's losses for underfitting, early overfitting and instability; each finding with evidence and advice"
+    check_bool('show', show)
     rec = getattr(self, 'recorder', None)
     if rec is None or not getattr(rec, 'losses', None): raise ValueError("nothing to diagnose: fit the learner first (the recorder has no losses)")
     bad = [c for c in cbs if not isinstance(c, (ValidCurve, DivergenceStop))]

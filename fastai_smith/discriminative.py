@@ -104,12 +104,14 @@ def _check_names(learn, names):
 @patch
 def unfreeze_blocks(self:Learner, *names:str, train_bn:bool|None=None):
     "Train only the blocks `names`; freeze all others (BatchNorm as `train_bn`, default `learn.train_bn`)"
+    check_bool('train_bn', train_bn, none_ok=True)
     _check_names(self, names)
     _set_trainable(self, set(names), train_bn)
 
 @patch
 def freeze_blocks(self:Learner, *names:str, train_bn:bool|None=None):
     "Freeze the blocks `names`; train all others (BatchNorm as `train_bn`, default `learn.train_bn`)"
+    check_bool('train_bn', train_bn, none_ok=True)
     valid = _check_names(self, names)
     rest = [n for n in valid if n not in names]
     if not rest: raise ValueError(f"freezing every block ({', '.join(valid)}) leaves nothing to train")
@@ -137,7 +139,7 @@ def block_lrs(self:Learner,
     decay:float=10., # each earlier group gets `decay` times less
 ) -> np.ndarray:
     "One LR per parameter group, the head's `lr` and each earlier group `decay` times lower, for `fit_one_cycle(lr_max=...)`"
-    n = len(opt_groups(self))
+    n = len(split_groups(self))
     check_pos('decay', decay)
     if isinstance(lr, Tensor): lr = lr.tolist()
     check_pos('lr', lr)
@@ -173,7 +175,8 @@ def lr_find_blocks(self:Learner,
     **kwargs # passed to `lr_range_test` (start_lr, end_lr, valid, ...)
 ) -> BlockRangeTests:
     "An LR range test for each trainable parameter group in turn; suggested LRs and their factors below the head"
-    gs = opt_groups(self)
+    check_bool('show_plot', show_plot)
+    gs = split_groups(self)   # read: a refused call creates no optimizer
     n = len(gs)
     if groups is None:  # unfrozen groups: trainable beyond the BatchNorm layers that `train_bn` keeps trainable
         bn_ids = {id(p) for p in norm_bias_params(self.model, with_bias=False)}
@@ -214,11 +217,17 @@ def fit_gradual(self:Learner,
     **kwargs # passed to `fit_one_cycle`
 ) -> pd.DataFrame:
     "Unfreeze one group per stage from the head down, each at `decay` times lower LR, with a 1cycle per stage; returns the stages"
-    n = len(opt_groups(self))
+    check_bool('train_bn', train_bn, none_ok=True)
+    n = len(split_groups(self))
     check_int('epochs', epochs); check_pos('lr_max', lr_max); check_batches(self)
     bad = set(kwargs) - set(inspect.signature(Learner.fit_one_cycle).parameters) - {'self'}
     if bad: raise ValueError(f"fit_gradual: {', '.join(sorted(bad))} is not an argument of fit_one_cycle")
     if kwargs.get('moms') is not None: kwargs['moms'] = moms3(kwargs['moms'])
+    for k in ('div', 'div_final'):
+        if k in kwargs: check_pos(k, kwargs[k])
+    if 'pct_start' in kwargs: check_num('pct_start', kwargs['pct_start'], 0, 1)
+    if kwargs.get('wd') is not None: check_nonneg('wd', kwargs['wd'])
+    check_cbs(kwargs.get('cbs'))
     n_stages = ifnone(n_stages, n)
     if not is_int(n_stages) or not 1<=n_stages<=n:
         raise ValueError(f"n_stages={n_stages!r}: must be between 1 and the number of groups, {n}")

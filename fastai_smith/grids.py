@@ -79,6 +79,7 @@ def wd_grid(self:Learner,
     **kwargs # passed to `TrialRunner`: n_valid, n_evals, seed, div_mult, results, resume, quiet
 ) -> TuneResult:
     "Short 1cycle trials over weight decays, refined by half-decades around the best: `wd` is the best, `ranked` the table"
+    check_bool('refine', refine)
     if wds is None: wds = default_wds(trial_wd_mode(self, wd_mode)[0])
     check_wds('wds', wds)
     check_pos('precision', precision)

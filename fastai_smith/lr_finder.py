@@ -177,6 +177,7 @@ def lr_range_test(self:Learner,
     ref_group:int=-1, # the group whose LR is swept from start_lr to end_lr and reported (default: the last, the head)
 ) -> RangeTest:
     "fastai's `lr_find` sweep, state-safe and keeping the groups' LR ratios, with Smith's readings besides fastai's `valley` (`res.smith` is `smith_tune`'s)"
+    check_bool('stop_div', stop_div); check_bool('valid', valid); check_bool('show_plot', show_plot)
     check_pos('start_lr', start_lr); check_pos('end_lr', end_lr)
     if not start_lr<end_lr: raise ValueError(f"start_lr={start_lr!r}, end_lr={end_lr!r}: need 0 < start_lr < end_lr")
     check_int('num_it', num_it, 6); check_batches(self)

@@ -189,6 +189,7 @@ def cifar_learner(
     **kwargs # everything else `Learner` accepts (`opt_func`, `lr`, `wd`, `loss_func`, `path`, ...)
 ) -> Learner:
     "A `Learner` for a CIFAR ResNet, split into blocks, with accuracy and top-5 accuracy"
+    check_bool('channels_last', channels_last)
     if not isinstance(dls, DataLoaders): raise ValueError(f"dls is a {type(dls).__name__}: give fastai `DataLoaders`, e.g. from `cifar_dls` or `ImageDataLoaders`")
     c = getattr(dls, 'c', None)
     n_out = ifnone(n_out, c)
@@ -197,7 +198,7 @@ def cifar_learner(
     if is_int(c) and n_out < c: raise ValueError(f"n_out={n_out}: the data has {c} classes, so the model needs at least {c} outputs (the default, n_out=None, takes dls.c)")
     bad = set(kwargs) - set(inspect.signature(Learner.__init__).parameters)
     if bad: raise TypeError(f"cifar_learner: {', '.join(sorted(bad))} is not an argument of cifar_learner or fastai's Learner")
-    check_choice('head', head, _heads); check_choice('pretrained', pretrained, (True, False))
+    check_choice('head', head, _heads); check_bool('pretrained', pretrained); check_cbs(cbs)
     if model_kwargs is not None and not isinstance(model_kwargs, dict): raise ValueError(f"model_kwargs={model_kwargs!r}: give a dict of the model constructor's arguments, or None")
     if pretrained: sd,_ = _pretrained_for(arch, dls)
     rng = torch.get_rng_state()

@@ -84,11 +84,12 @@ def fit_clr(self:Learner,
     start_epoch:int=0, # epoch to resume from: the schedule goes on where it was
 ) -> IterScheduler:
     "Fit with Smith's cyclical learning rate (and cyclic momentum), per batch equal to torch's `CyclicLR`; returns the schedule"
+    check_bool('reset_opt', reset_opt); check_cbs(cbs)
     check_int('n_epoch', n_epoch); _check_start(start_epoch, n_epoch)
     check_choice('mode', mode, clr_modes)
     check_batches(self); check_pos('div', div)
     if wd is not None: check_nonneg('wd', wd)
-    n = len(opt_groups(self))
+    n = len(split_groups(self))   # read: a refused call creates no optimizer
     check_pos('lr_max', self.lr if lr_max is None else lr_max)
     top = group_vals(self.lr if lr_max is None else lr_max, n, 'lr_max')
     base = top/div if base_lr is None else group_vals(base_lr, n, 'base_lr')
@@ -151,12 +152,13 @@ def fit_warm_restarts(self:Learner,
     start_epoch:int=0, # epoch to resume from: the schedule goes on where it was
 ) -> IterScheduler:
     "SGDR: cosine annealing with warm restarts, per batch equal to torch's `CosineAnnealingWarmRestarts`; returns the schedule"
+    check_bool('reset_opt', reset_opt); check_cbs(cbs)
     check_int('n_cycles', n_cycles); check_int('cycle_len', cycle_len)
     check_int('cycle_mult', cycle_mult)
     check_num('cycle_decay', cycle_decay, 0, 1, lo_open=True)
     check_batches(self)
     if wd is not None: check_nonneg('wd', wd)
-    n = len(opt_groups(self))
+    n = len(split_groups(self))
     check_pos('lr_max', self.lr if lr_max is None else lr_max)
     top = group_vals(self.lr if lr_max is None else lr_max, n, 'lr_max')
     eta = group_vals(eta_min, n, 'eta_min')

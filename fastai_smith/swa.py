@@ -30,6 +30,7 @@ class SWA(ResultsCallback):
         valid_averaged:bool=False, # validate the averaged model during the SWA phase
         bn_batches:int|None=None, # training batches for the BatchNorm update (default: all at the end, 10 for validation)
     ):
+        check_bool('keep_raw', keep_raw); check_bool('valid_averaged', valid_averaged)
         if (start_epoch is None) == (start_pct is None): raise ValueError("pass exactly one of start_epoch and start_pct")
         if start_pct is not None: check_num('start_pct', start_pct, 0, 1, hi_open=True)
         if start_epoch is not None: check_int('start_epoch', start_epoch, 0)
@@ -127,6 +128,11 @@ class SWA(ResultsCallback):
                 raise
         learn._do_epoch_validate = _do_epoch_validate   # this learner only, for this fit
 
+    def detached(self, learn):
+        "Taken off `learn` (fastai does so at the end of `fit(cbs=...)`, also after a fault): the validation guard goes too"
+        f = vars(learn).get('_do_epoch_validate')
+        if f is not None and getattr(f, '__qualname__', '').startswith('SWA._guard_validation'): del vars(learn)['_do_epoch_validate']
+
     def before_validate(self):
         self._stash = None
         if self.fitting and self.valid_averaged and self.n_averaged:
@@ -162,10 +168,9 @@ def fit_one_cycle_swa(self:Learner,
     for k,v in (('div', div), ('div_final', div_final)): check_pos(k, v)
     check_num('pct_start', pct_start, 0, 1)
     if moms is not None: moms = moms3(moms)
+    check_cbs(cbs)
+    top = group_vals(self.lr if lr_max is None else lr_max, len(split_groups(self)), 'lr_max')   # as fastai spreads it; no optimizer yet
     swa = SWA(start_epoch=n_epoch, swa_lr=swa_lr, anneal_epochs=anneal_epochs, **kwargs)
-    opt_groups(self)
-    self.opt.set_hyper('lr', self.lr if lr_max is None else lr_max)
-    top = np.array([h['lr'] for h in self.opt.hypers])
     p = n_epoch/(n_epoch+swa_epochs)
     moms = ifnone(moms, self.moms)
     scheds = {'lr': combine_scheds([p, 1-p], [combined_cos(pct_start, top/div, top, top/div_final), SchedNo(top/div_final, top/div_final)]),

@@ -209,6 +209,7 @@ class TrialRunner:
         cpus_per_trial:float=1, # with executor='ray': CPUs a trial reserves
         gpus_per_trial:float=0, # with executor='ray': GPUs a trial reserves
     ):
+        check_bool('resume', resume); check_bool('quiet', quiet)
         check_int('epochs', epochs); check_int('n_evals', n_evals); check_int('seed', seed, 0)
         check_choice('executor', executor, (None, 'ray'))
         if learner_factory is not None and not callable(learner_factory): raise ValueError(f"learner_factory={learner_factory!r}: give a function that builds the learner, or None")

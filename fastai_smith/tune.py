@@ -42,8 +42,10 @@ def _find_bs_args(find_bs) -> dict|None:
 @contextmanager
 def _train_bs(learn, bsr):
     "Train at the batch size `bsr` found; if the block fails, the learner keeps its own training DataLoader"
-    dl0 = learn.dls.train
-    if bsr is not None and bsr.bs != dl0.bs: learn.dls.loaders[0] = dl0.new(bs=bsr.bs)
+    dl0,st = learn.dls.train,random.getstate()
+    if bsr is not None and bsr.bs != dl0.bs:
+        learn.dls.loaders[0] = dl0.new(bs=bsr.bs)
+        random.setstate(st)   # `new` draws its loader's seed from Python's generator: the user's sequence goes on as it was
     try: yield
     except BaseException:
         learn.dls.loaders[0] = dl0; raise
@@ -241,6 +243,7 @@ def smith_tune(self:Learner,
     n_batches:int|None=None, # deprecated: `trial_batches`
 ) -> TuneResult:
     "Smith's procedure sized to the final run: range test for the LR (checked by a trial), then weight decay (and momentum) kept at the default unless a trial beats it beyond noise"
+    check_bool('refine', refine); check_bool('resume', resume); check_bool('train', train); check_bool('quiet', quiet); check_bool('show_plot', show_plot)
     trial_epochs,trial_batches = _renamed(trial_epochs, trial_batches, epochs, n_batches)
     a = _checked(self, fit_epochs, lr_max, moms, wd, lr_rule, mom_grid, wd_grid, wd_mode, num_it, trial_epochs, trial_batches, min_iters,
                  trial_frac, precision, noise_z, min_gain, budget, swa, train, find_bs, executor)

@@ -25,6 +25,7 @@ class WeightCapture(ResultsCallback):
         at_cycle_ends:bool=False, # capture at the end of each cycle of `fit_clr`/`fit_warm_restarts`
         device='cpu', # where the copies live
     ):
+        check_bool('at_cycle_ends', at_cycle_ends)
         if epochs is None and every is None and not at_cycle_ends: raise ValueError("pass epochs=[...], every=n or at_cycle_ends=True")
         if every is not None: check_int('every', every)
         if epochs is not None and (not L(epochs) or not all(is_int(e) and e>=0 for e in L(epochs))):
@@ -127,6 +128,7 @@ def interpolation_curve(self:Learner,
     show_plot:bool=True, # plot the curves
 ) -> Interpolation:
     "Training and validation loss and metrics along the line between two state dicts"
+    check_bool('show_plot', show_plot)
     check_same_states(w1, w2)
     check_choice('bn', bn, ('recompute', 'interpolate'))
     if n_batches is not None: check_int('n_batches', n_batches)

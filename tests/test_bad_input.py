@@ -100,6 +100,13 @@ CASES = [
     ('fit_gradual', 'decay', 0, 'decay'+pos(0)), ('fit_gradual', 'n_stages', 9, 'n_stages=9: must be between 1 and the number of groups'),
 ('fit_gradual', 'kwargs', Call(lambda l,f: l.fit_gradual(1, 1e-2, moms=(0.9,)), 'moms=(0.9,)'), 'moms=(0.9,)'),
     ('fit_gradual', 'kwargs', Call(lambda l,f: l.fit_gradual(1, 1e-2, lr_maxx=1e-2), 'lr_maxx=1e-2'), 'lr_maxx'),
+    ('fit_gradual', 'kwargs', Call(lambda l,f: l.fit_gradual(1, 1e-2, pct_start=5), 'pct_start=5'), 'pct_start=5'),
+    ('fit_gradual', 'kwargs', Call(lambda l,f: l.fit_gradual(1, 1e-2, wd=-1), 'wd=-1'), 'wd=-1'),
+    ('fit_gradual', 'kwargs', Call(lambda l,f: l.fit_gradual(1, 1e-2, div=0), 'div=0'), 'div'+pos(0)),
+    ('fit_gradual', 'kwargs', Call(lambda l,f: l.fit_gradual(1, 1e-2, cbs=[None]), 'cbs=[None]'), 'None is not a fastai Callback'),
+    # a bad callback is refused before fastai attaches the fit's schedulers (which would stay on the learner for the next fit)
+    *[(f, 'cbs', bad, f'{bad!r} is not a fastai Callback' if isinstance(bad, str) else 'None is not a fastai Callback')
+      for f in ('fit_clr', 'fit_warm_restarts', 'fit_one_cycle_swa', 'cifar_learner') for bad in ([None], 'abc')],
 
     ('block_lrs', 'lr', -1e-3, 'lr'+pos(-1e-3)), ('block_lrs', 'lr', NAN, 'lr'+pos(NAN)), ('block_lrs', 'decay', 0, 'decay=0'),
     ('freeze_blocks', 'names', Call(lambda l,f: l.freeze_blocks('layer9'), "'layer9'"), "unknown block(s) 'layer9'"),
@@ -189,7 +196,7 @@ CASES = [
     ('cifar_learner', 'n_out', 2.5, 'n_out'+integer(2.5)), ('cifar_learner', 'n_out', 3, 'n_out=3: the data has 4 classes'),
     ('cifar_learner', 'head', 'avg', "head='avg': use one of 'pool', 'concat'"), ('cifar_learner', 'model_kwargs', 'x', "model_kwargs='x': give a dict"),
     ('cifar_learner', 'pretrained', Call(lambda l,f: cifar_learner(l.dls, 'resnet56', pretrained=True), "'resnet56', pretrained=True"), "arch='resnet56' has no pretrained weights: the package ships them for 'resnet20'"),
-    ('cifar_learner', 'pretrained', Call(lambda l,f: cifar_learner(l.dls, 'resnet20', pretrained='yes'), "pretrained='yes'"), "pretrained='yes': use one of True, False"),
+    ('cifar_learner', 'pretrained', Call(lambda l,f: cifar_learner(l.dls, 'resnet20', pretrained='yes'), "pretrained='yes'"), "pretrained='yes': give True or False"),
     ('cifar_learner', 'pretrained', Call(lambda l,f: cifar_learner(l.dls, 'resnet20', pretrained=True, model_kwargs=dict(widths=(8,16,32))), 'other widths'), "change the network's shape"),
     ('cifar_pretrained', 'arch', 'resnet56', "arch='resnet56' has no pretrained weights"), ('pretrained_stats', 'arch', 20, "arch=20 has no pretrained weights"),
     ('cifar_learner', 'kwargs', Call(lambda l,f: cifar_learner(l.dls, 'resnet20', lr_max=1e-3), 'lr_max=1e-3'), 'lr_max is not an argument of cifar_learner'),
@@ -230,9 +237,8 @@ CASES = [
 
 # Arguments that take whatever they are given, and why
 ANY_VALUE = {
-    'bool': "a flag, read for its truth value as fastai reads its own (`show_plot`, `valid`, `stop_div`, `reset_opt`, `refine`, `resume`, `quiet`, `train`, ...)",
-    ('fit_clr', 'cbs'): "fastai's own `fit(cbs=)`", ('fit_warm_restarts', 'cbs'): "fastai's own `fit(cbs=)`", ('fit_one_cycle_swa', 'cbs'): "fastai's own `fit(cbs=)`",
-    ('cifar_learner', 'cbs'): "fastai's `Learner(cbs=)`", ('cifar_learner', 'metrics'): "fastai's `Learner(metrics=)`", ('cifar_learner', 'splitter'): "fastai's `Learner(splitter=)`",
+    'bool': "a flag: `test_flags_must_be_bools` gives each one 'no' (a truthy string, which would read as yes)",
+    ('cifar_learner', 'metrics'): "fastai's `Learner(metrics=)`", ('cifar_learner', 'splitter'): "fastai's `Learner(splitter=)`",
     ('mom_grid', 'kwargs'): 'passed to `TrialRunner`, whose arguments have their cases', ('wd_grid', 'kwargs'): 'passed to `TrialRunner`, whose arguments have their cases',
     ('TrialRunner', 'learn'): 'the learner itself', ('cifar_dls', 'kwargs'): "passed to fastai's `Datasets.dataloaders`, which checks its own",
     **{(f, 'num_it'): "fastai's suggestion-function signature passes it; the rule does not use it" for f in ('loss_stops_falling', 'smith_max', 'clr_bounds')},
@@ -249,6 +255,7 @@ def _one_class(f):
 def _call(fn, arg, bad, learn, folder):
     if isinstance(bad, Call): return bad.f(learn, folder)
     kw = {**BASE[fn], arg: bad}
+    if fn=='interpolation_curve': kw = dict(w1=W(learn), w2=W(learn), **kw)
     if fn in LEARNER_METHODS: return getattr(learn, fn)(**kw)
     if fn in NEEDS_LEARN: kw[NEEDS_LEARN[fn]] = learn if fn=='TrialRunner' else learn.dls
     if fn in NEEDS_PATH and arg!='path': kw['path'] = folder
@@ -284,9 +291,34 @@ def test_every_argument_is_covered():
         for a,p in inspect.signature(f).parameters.items():
             if a=='self': continue
             if (n, a) in covered or (n, a) in ANY_VALUE: continue
-            if p.annotation in (bool, 'bool', 'bool | None'): continue   # ANY_VALUE['bool']
+            if p.annotation in (bool, 'bool', 'bool | None'): continue   # ANY_VALUE['bool']: test_flags_must_be_bools
             missing.append(f'{n}.{a}')
     assert not missing, f'arguments with no bad-input case and no reason to take any value: {missing}'
+
+FLAGS = [(n, a) for n,f in _api().items() for a,p in inspect.signature(f).parameters.items() if p.annotation in (bool, 'bool', 'bool | None')]
+
+@pytest.mark.parametrize('fn,arg', FLAGS, ids=[f'{f}-{a}' for f,a in FLAGS])
+def test_flags_must_be_bools(fn, arg, learn, folder):
+    "A flag given a string ('no' is truthy) is refused with its name before anything changes: nothing trains, no optimizer is made"
+    test_refused_before_anything_changes(fn, arg, 'no', f"{arg}='no': give True or False", learn, folder)
+
+def test_flags_are_found():
+    assert len(FLAGS) >= 25 and {('smith_tune', 'train'), ('lr_range_test', 'valid'), ('SWA', 'keep_raw'), ('fit_gradual', 'train_bn'), ('cifar_dls', 'flip')} <= set(FLAGS)
+
+FRESH = {'fit_clr': (lambda l: l.fit_clr(1, lr_max=-1), 'lr_max=-1'), 'fit_warm_restarts': (lambda l: l.fit_warm_restarts(1, 1, lr_max=-1), 'lr_max=-1'),
+         'block_lrs': (lambda l: l.block_lrs(-1), 'lr=-1'), 'lr_find_blocks': (lambda l: l.lr_find_blocks(groups=[5]), r'groups \[5\] do not exist'),
+         'fit_one_cycle_swa': (lambda l: l.fit_one_cycle_swa(1, lr_max=[1e-2]*7), 'lr_max has 7 values'),
+         'fit_gradual': (lambda l: l.fit_gradual(1, 1e-2, pct_start=5), 'pct_start=5'), 'fit_clr cbs': (lambda l: l.fit_clr(1, 1e-2, cbs=[None]), 'not a fastai Callback')}
+
+@pytest.mark.parametrize('case', FRESH)
+def test_refused_on_a_fresh_learner_makes_no_optimizer(case, folder):
+    "On a learner that has not trained, a refused call leaves no optimizer, hyper-parameter or callback behind"
+    set_seed(0)
+    l = cifar_learner(cifar_dls(folder, bs=8, cache=False), 'resnet20')
+    cbs = [type(c).__name__ for c in l.cbs]
+    f,msg = FRESH[case]
+    with pytest.raises(ValueError, match=msg): f(l)
+    assert l.opt is None and [type(c).__name__ for c in l.cbs] == cbs
 
 def test_public_api_is_listed():
     "A new public `Learner` method or callback must join the pass: the lists above cover what `fastai_smith.all` exports"
