@@ -302,6 +302,10 @@ def cifar_dls(
     for k,v in (('bs',bs),('val_bs',val_bs)):
         if v is not None and (not is_int(v) or v<1): raise ValueError(f"{k}={v!r}: the batch size must be a positive int")
     check_int('seed', seed, 0); check_int('pad', pad, 0); check_int('num_workers', num_workers, 0)
+    dl_args = {*inspect.signature(FilteredBase.dataloaders).parameters, *inspect.signature(TfmdDL.__init__).parameters,
+               *inspect.signature(DataLoader.__init__).parameters, *DataLoader._methods} - {'self', 'kwargs', 'dataset', 'after_batch', 'dl_type', 'bs', 'val_bs', 'device'}
+    bad = sorted(set(kwargs) - dl_args)
+    if bad: raise TypeError(f"cifar_dls: {', '.join(bad)} is not an argument of cifar_dls or of fastai's DataLoader (it would be ignored)")
     try: device = torch.device(ifnone(device, default_device()))
     except (RuntimeError, TypeError): raise ValueError(f"device={device!r}: not a torch device; use 'cpu', 'cuda', 'cuda:1', ... or None") from None
     if path is None: path = cifar_sample() if name=='cifar10_sample' else untar_data(_urls[name])
@@ -319,7 +323,8 @@ def cifar_dls(
     # fastai infers the item types from the first item (an int); declare the others `CachedImage` takes, so that
     # `test_dl`/`predict` accept files and images
     dsets.tls[0].types[0] = (int, Path, str, Image.Image, np.ndarray)
-    nc = d['train_x'].shape[1]
+    nc,h,w = d['train_x'].shape[1:]
+    if augment and pad >= min(h, w): raise ValueError(f"pad={pad} must be smaller than the image size {h}x{w} (or pad=0: no crop)")
     if stats is not None:
         try: m_,s_ = (np.asarray(s, dtype=float) for s in stats) if is_listy(stats) and len(stats)==2 else (None, None)
         except (TypeError, ValueError): m_ = s_ = None

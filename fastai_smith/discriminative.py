@@ -184,6 +184,7 @@ def lr_find_blocks(self:Learner,
     if not is_listy(groups): raise ValueError(f"groups={groups!r}: give a list of parameter group indices, e.g. [1, 2], or None")
     bad = [g for g in groups if not is_int(g) or not 0<=g<n]
     if bad: raise ValueError(f"groups {bad} do not exist: the learner has {n} groups (0..{n-1})")
+    if len(set(groups)) < len(groups): raise ValueError(f"groups={groups!r}: name each group once (a group tested twice costs a range test for the same reading)")
     if not groups: raise ValueError("no group has trainable parameters: unfreeze some blocks first")
     check_int('num_it', num_it, 6)
     if not callable(suggest): raise ValueError(f"suggest={suggest!r}: give a suggestion function such as valley, loss_stops_falling or smith_max")

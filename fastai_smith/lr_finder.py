@@ -184,6 +184,7 @@ def lr_range_test(self:Learner,
     check_num('div_thresh', div_thresh, lo=1, lo_open=True); check_int('n_valid', n_valid)
     check_num('beta', beta, 0, 1, hi_open=True)
     if skip_start is not None: check_int('skip_start', skip_start, 0)
+    if skip_start is not None and skip_start >= num_it: raise ValueError(f"skip_start={skip_start}: must be below num_it={num_it} (the suggestions read the iterations after it)")
     check_int('skip_end', skip_end, 0)
     if not is_int(ref_group): raise ValueError(f"ref_group={ref_group!r}: must be an integer, the index of a parameter group")
     for f in tuplify(suggest_funcs):

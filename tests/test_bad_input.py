@@ -101,6 +101,10 @@ CASES = [
 ('fit_gradual', 'kwargs', Call(lambda l,f: l.fit_gradual(1, 1e-2, moms=(0.9,)), 'moms=(0.9,)'), 'moms=(0.9,)'),
     ('fit_gradual', 'kwargs', Call(lambda l,f: l.fit_gradual(1, 1e-2, lr_maxx=1e-2), 'lr_maxx=1e-2'), 'lr_maxx'),
     ('fit_gradual', 'kwargs', Call(lambda l,f: l.fit_gradual(1, 1e-2, pct_start=5), 'pct_start=5'), 'pct_start=5'),
+    ('cifar_dls', 'kwargs', Call(lambda l,f: cifar_dls(f, bs=8, cache=False, bogus=1), 'bogus=1'), "bogus is not an argument of cifar_dls or of fastai's DataLoader"),
+    ('cifar_dls', 'pad', 40, 'pad=40 must be smaller than the image size 32x32'),
+    ('lr_range_test', 'skip_start', 10**9, f'skip_start={10**9}: must be below num_it=8'),
+    ('lr_find_blocks', 'groups', [2, 2], 'groups=[2, 2]: name each group once'),
     ('fit_gradual', 'kwargs', Call(lambda l,f: l.fit_gradual(1, 1e-2, wd=-1), 'wd=-1'), 'wd=-1'),
     ('fit_gradual', 'kwargs', Call(lambda l,f: l.fit_gradual(1, 1e-2, div=0), 'div=0'), 'div'+pos(0)),
     ('fit_gradual', 'kwargs', Call(lambda l,f: l.fit_gradual(1, 1e-2, cbs=[None]), 'cbs=[None]'), 'None is not a fastai Callback'),
@@ -240,7 +244,7 @@ ANY_VALUE = {
     'bool': "a flag: `test_flags_must_be_bools` gives each one 'no' (a truthy string, which would read as yes)",
     ('cifar_learner', 'metrics'): "fastai's `Learner(metrics=)`", ('cifar_learner', 'splitter'): "fastai's `Learner(splitter=)`",
     ('mom_grid', 'kwargs'): 'passed to `TrialRunner`, whose arguments have their cases', ('wd_grid', 'kwargs'): 'passed to `TrialRunner`, whose arguments have their cases',
-    ('TrialRunner', 'learn'): 'the learner itself', ('cifar_dls', 'kwargs'): "passed to fastai's `Datasets.dataloaders`, which checks its own",
+    ('TrialRunner', 'learn'): 'the learner itself',
     **{(f, 'num_it'): "fastai's suggestion-function signature passes it; the rule does not use it" for f in ('loss_stops_falling', 'smith_max', 'clr_bounds')},
 }
 
