@@ -277,6 +277,22 @@ def _keep_classes(classes, vocab, ty, vy):
     return keep,ty,vy,(ty>=0).nonzero().flatten(),(vy>=0).nonzero().flatten()
 
 # %% ../nbs/02_data.ipynb #a0003a4e
+def _check_dl_kwargs(kwargs):
+    "Keyword arguments `cifar_dls` passes on must be ones a fastai DataLoader takes: anything else would be ignored"
+    ok = {*inspect.signature(FilteredBase.dataloaders).parameters, *inspect.signature(TfmdDL.__init__).parameters,
+          *inspect.signature(DataLoader.__init__).parameters, *DataLoader._methods} - {'self', 'kwargs', 'dataset', 'after_batch', 'dl_type', 'bs', 'val_bs', 'device'}
+    bad = sorted(set(kwargs) - ok)
+    if bad: raise TypeError(f"cifar_dls: {', '.join(bad)} is not an argument of cifar_dls or of fastai's DataLoader (it would be ignored)")
+
+def _check_stats(stats, nc:int):
+    "`stats` must be (mean, std) with one finite value per channel and positive standard deviations"
+    try: m_,s_ = (np.asarray(s, dtype=float) for s in stats) if is_listy(stats) and len(stats)==2 else (None, None)
+    except (TypeError, ValueError): m_ = s_ = None
+    if m_ is None or m_.shape!=(nc,) or s_.shape!=(nc,):
+        raise ValueError(f"stats={stats!r}: give (mean, std) with one value per channel: the images have {nc} channel{'s' if nc>1 else ''}")
+    if not (np.isfinite(m_).all() and np.isfinite(s_).all() and (s_>0).all()):
+        raise ValueError(f"stats={stats!r}: means must be finite and standard deviations > 0 (a std of 0 makes every batch NaN)")
+
 def cifar_dls(
     path:str|Path|None=None, # ImageNet-style folder (train/ and valid/ or test/); None: download `name` with `untar_data`
     name:str='cifar10', # with path=None: 'cifar10', 'cifar100' (`untar_data`) or 'cifar10_sample' (shipped with the package)
@@ -302,10 +318,7 @@ def cifar_dls(
     for k,v in (('bs',bs),('val_bs',val_bs)):
         if v is not None and (not is_int(v) or v<1): raise ValueError(f"{k}={v!r}: the batch size must be a positive int")
     check_int('seed', seed, 0); check_int('pad', pad, 0); check_int('num_workers', num_workers, 0)
-    dl_args = {*inspect.signature(FilteredBase.dataloaders).parameters, *inspect.signature(TfmdDL.__init__).parameters,
-               *inspect.signature(DataLoader.__init__).parameters, *DataLoader._methods} - {'self', 'kwargs', 'dataset', 'after_batch', 'dl_type', 'bs', 'val_bs', 'device'}
-    bad = sorted(set(kwargs) - dl_args)
-    if bad: raise TypeError(f"cifar_dls: {', '.join(bad)} is not an argument of cifar_dls or of fastai's DataLoader (it would be ignored)")
+    _check_dl_kwargs(kwargs)
     try: device = torch.device(ifnone(device, default_device()))
     except (RuntimeError, TypeError): raise ValueError(f"device={device!r}: not a torch device; use 'cpu', 'cuda', 'cuda:1', ... or None") from None
     if path is None: path = cifar_sample() if name=='cifar10_sample' else untar_data(_urls[name])
@@ -325,13 +338,7 @@ def cifar_dls(
     dsets.tls[0].types[0] = (int, Path, str, Image.Image, np.ndarray)
     nc,h,w = d['train_x'].shape[1:]
     if augment and pad >= min(h, w): raise ValueError(f"pad={pad} must be smaller than the image size {h}x{w} (or pad=0: no crop)")
-    if stats is not None:
-        try: m_,s_ = (np.asarray(s, dtype=float) for s in stats) if is_listy(stats) and len(stats)==2 else (None, None)
-        except (TypeError, ValueError): m_ = s_ = None
-        if m_ is None or m_.shape!=(nc,) or s_.shape!=(nc,):
-            raise ValueError(f"stats={stats!r}: give (mean, std) with one value per channel: the images have {nc} channel{'s' if nc>1 else ''}")
-        if not (np.isfinite(m_).all() and np.isfinite(s_).all() and (s_>0).all()):
-            raise ValueError(f"stats={stats!r}: means must be finite and standard deviations > 0 (a std of 0 makes every batch NaN)")
+    if stats is not None: _check_stats(stats, nc)
     mean,std = stats if stats is not None else (d['mean'], d['std'])
     tfms = [IntToFloatTensor(), Normalize.from_stats(tensor(mean), tensor(std), cuda=device.type=='cuda')]
     if augment and (pad or flip): tfms.insert(0, PadCropFlip(pad, flip))
