@@ -40,12 +40,16 @@ def loss_stops_falling(lrs, losses, num_it:int=None, frac:float=0.1):
     i = int(np.nonzero(losses[:i_min+1] - losses[i_min] <= frac*drop)[0][0])
     return float(lrs[i]), (float(lrs[i]), float(losses[i]))
 
-def _rise_idx(lrs, losses, tol, rel=0.02):
-    "First index after the minimum where the loss has risen by `tol` of its fall and by `rel` of its value"
+def _rise(losses, tol, rel=0.02) -> tuple:
+    "(minimum's index, rise threshold, first index after the minimum where the loss has risen by `tol` of its fall and by `rel` of its value, or None)"
     i_min = int(losses.argmin())
-    drop = losses[:i_min+1].max() - losses[i_min]
-    rise = np.nonzero(losses[i_min:] > losses[i_min] + max(tol*drop, rel*abs(losses[i_min])))[0]
-    return i_min + int(rise[0]) if len(rise) else len(losses)-1
+    thr = max(tol*float(losses[:i_min+1].max() - losses[i_min]), rel*abs(float(losses[i_min])))
+    up = np.nonzero(losses[i_min:] > losses[i_min] + thr)[0]
+    return i_min,thr,(i_min + int(up[0]) if len(up) else None)
+
+def _rise_idx(lrs, losses, tol, rel=0.02):
+    "The rise's index (`_rise`), the last reading when the loss never rises"
+    return ifnone(_rise(losses, tol, rel)[2], len(losses)-1)
 
 def smith_max(lrs, losses, num_it:int=None, div:float=10., tol:float=0.1):
     "`div` times below the LR where the loss starts to rise (climbs back by `tol` of its total drop)"
@@ -91,10 +95,8 @@ def unsound_reading(lrs, losses, raw, lr:float, skip_start:int=0, z:float=2., re
         noise = z*1.25*sig*np.sqrt(2/k)                      # z standard errors of a difference of two medians of k readings
         fall = float(np.median(raw[:k]) - np.median(raw[i-k+1:i+1]))
         if fall > max(noise, rel*abs(float(np.median(raw[:k])))): return ''
-    thr = max(tol*float(L[:i+1].max()-L[i]), 0.02*abs(float(L[i])))
-    up = np.nonzero(L[i:] > L[i]+thr)[0]
-    r = i + int(up[0]) if len(up) else len(L)
-    if r < len(L) and r > len(L)//2 and float(L[r:].min()) > float(L[i]) + thr/2: return ''
+    _,thr,r = _rise(L, tol)   # the same rise `smith_max` reads
+    if r is not None and r > len(L)//2 and float(L[r:].min()) > float(L[i]) + thr/2: return ''
     how = (f"is lowest at the start of the curve (lr {float(lrs[s+i]):.2e})" if k < 2 else
            f"falls only {fall:.3g} from lr {float(lrs[s]):.2e} to {float(lrs[s+i]):.2e}, within its noise ({noise:.3g})")
     return f"the loss {how} and does not rise for good at a large LR: a frozen model, too few iterations or too noisy a loss"
