@@ -6,7 +6,7 @@ Docs: https://fastai-smith.github.io/fastai-smith/cli.html.md"""
 
 # %% ../nbs/13_cli.ipynb #7a318e7a
 from __future__ import annotations
-import json, math, sys, time, warnings
+import contextlib, json, math, os, secrets, shutil, signal, sys, threading, time, warnings
 from dataclasses import asdict
 from fastcore.script import call_parse, store_true
 with warnings.catch_warnings():   # fastai's import calls `torch.jit.script`, deprecated in torch 2.10: noise for a command (scoped: nothing global)
@@ -17,7 +17,7 @@ from .data import cifar_dls, cifar_sample
 from .trials import *
 from .result import *
 from .tune import *
-from .core import fmt_lr, fmt_moms, jsonable
+from .core import fmt_lr, fmt_moms, jsonable, clean_tmp, check_writable
 
 # %% auto #0
 __all__ = ['write_report', 'smith_tune_cli']
@@ -36,9 +36,37 @@ def _md_table(df:pd.DataFrame) -> str:
     rows = ['| ' + ' | '.join(map(str, df.columns)) + ' |', '|' + '---|'*len(df.columns)]
     return '\n'.join(rows + ['| ' + ' | '.join(_fmt_cell(str(k), v) for k,v in zip(df.columns, r)) + ' |' for r in df.itertuples(index=False)])
 
+_report_files = ('result.json', 'tune.png', 'report.md')
+
+@contextlib.contextmanager
+def _ctrl_c_after():
+    "Hold Ctrl-C for the block (a few renames), then raise it: the block is never cut in half"
+    if threading.current_thread() is not threading.main_thread(): yield; return
+    got = []
+    old = signal.signal(signal.SIGINT, lambda *a: got.append(1))
+    try: yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+        if got: raise KeyboardInterrupt
+
 def write_report(res:TuneResult, out:Path, title:str='smith-tune') -> Path:
-    "Write `result.json`, `tune.png` and `report.md` for `res` into the folder `out`"
+    """Write `result.json`, `tune.png` and `report.md` for `res` into the folder `out`, all or nothing: they are written
+    beside it first and replace the previous report together (a crash or Ctrl-C leaves the previous one whole)"""
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    clean_tmp(out/'report')   # the staging folder of a run killed while writing
+    tmp = out/f'.report.{os.getpid()}.{secrets.token_hex(4)}.tmp'
+    tmp.mkdir()
+    try:
+        _report_files_to(res, tmp, title)
+        with _ctrl_c_after():
+            for f in _report_files:
+                if (tmp/f).exists(): os.replace(tmp/f, out/f)
+                elif (out/f).exists(): (out/f).unlink()   # (a plot of the previous run with no plot in this one)
+    finally: shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+def _report_files_to(res:TuneResult, out:Path, title:str):
+    "The report's files, written into the (new, empty) folder `out`"
     rt = res.range_test
     d = dict(complete=res.complete, best=res.best if res.complete else None, lr_max=res.lr_max, moms=res.moms, wd=res.wd,
              wd_mode=res.wd_mode, settings=asdict(res.settings), notes=res.notes,
@@ -59,7 +87,6 @@ def write_report(res:TuneResult, out:Path, title:str='smith-tune') -> Path:
     if res.final is not None: md += ['', '## Final training', '', _md_table(res.final.reset_index().rename(columns={'index':'epoch'}))]
     if (out/'tune.png').exists(): md += ['', '![range test, momentum, weight decay and the trials](tune.png)']
     (out/'report.md').write_text('\n'.join(md)+'\n')
-    return out
 
 # %% ../nbs/13_cli.ipynb #478f803c
 _flags = (('budget=', '--budget '), ('fit_epochs', '--fit-epochs'), ('lower trial_epochs or trial_batches', 'lower --epochs'),
@@ -95,6 +122,13 @@ def smith_tune_cli(
         warnings.showwarning = lambda msg, *a, **k: print(f'smith-tune: warning: {msg}', file=sys.stderr)
         return _tune_cli(**locals())
 
+def _report(res, out, title):
+    "`write_report`, with a failure or Ctrl-C said in one line (the previous report, if any, is left whole)"
+    try: write_report(res, out, title)
+    except OSError as e: _fail(f"--out {out}: the report could not be written ({e})")
+    except KeyboardInterrupt: _fail(f"interrupted while writing the report: {out} holds the previous report, if any, and the trials in "
+                                    f"{out}/trials.json; run the same command again to write it", 130)
+
 def _tune_cli(data, dataset, arch, bs, fit_epochs, budget, epochs, train, n_train, size, final_epochs, swa, no_flip, no_augment,
               seed, out, device, quiet):
     if data and dataset: _fail("pass --data or --dataset, not both")
@@ -105,8 +139,11 @@ def _tune_cli(data, dataset, arch, bs, fit_epochs, budget, epochs, train, n_trai
         fit_epochs,train = final_epochs,True
     if fit_epochs<1: _fail(f"--fit-epochs {fit_epochs}: need at least 1 epoch")
     if swa and not train: _fail("--swa needs --train (or --final-epochs): SWA finishes the final training")
+    if not str(out).strip(): _fail(f"--out {out!r}: give the report folder's name (e.g. --out smith-tune-report)")
     out = Path(out)
     if out.exists() and not out.is_dir(): _fail(f"--out {out}: exists and is not a folder")
+    try: check_writable(out/'trials.json', '--out folder')   # before any work: the trials would be lost
+    except ValueError as e: _fail(f"--out {out}: {e}")
     for n in ('trials.json', 'result.json', 'report.md', 'tune.png'):
         if (out/n).exists() and not (out/n).is_file(): _fail(f"--out {out}: {out/n} is not a file; remove it or choose another --out folder")
     if (out/'trials.json').is_file():
@@ -129,11 +166,10 @@ def _tune_cli(data, dataset, arch, bs, fit_epochs, budget, epochs, train, n_trai
     except ValueError as e: _fail(_cli_msg(str(e)))
     except KeyboardInterrupt as e:
         res = getattr(e, 'result', None)   # `TuneInterrupted` carries what was completed
-        if isinstance(res, TuneResult): write_report(res, out, f'smith-tune: {arch} (interrupted)')
+        if isinstance(res, TuneResult): _report(res, out, f'smith-tune: {arch} (interrupted)')
         _fail(f"interrupted: {len(res.runs) if isinstance(res, TuneResult) else 0} trials kept in {out}/trials.json; "
               "run the same command again to resume", 130)
-    try: write_report(res, out, f'smith-tune: {arch} on {dls.path.name}')
-    except OSError as e: _fail(f"--out {out}: the report could not be written ({e})")
+    _report(res, out, f'smith-tune: {arch} on {dls.path.name}')
     print(f"\nchosen in {time.perf_counter()-t0:.0f}s for a {fit_epochs}-epoch run: lr_max {fmt_lr(res.lr_max)}, moms {fmt_moms(res.moms)}, wd {res.wd:g} ({res.wd_mode} weight decay)")
     print(res.report())
     if res.final is not None: print(f"final training: validation loss {res.final.valid_loss.iloc[-1]:.4f}, accuracy {res.final.accuracy.iloc[-1]:.4f}")

@@ -6,14 +6,14 @@ Docs: https://fastai-smith.github.io/fastai-smith/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #0ee1c3b4
 from __future__ import annotations
-import contextlib, dataclasses, math, random
+import contextlib, dataclasses, glob, math, os, random, secrets, shutil
 from fastai.vision.all import *
 
 # %% auto #0
-__all__ = ['is_int', 'is_num', 'check_int', 'check_pos', 'check_nonneg', 'check_num', 'check_bool', 'check_cbs', 'check_choice',
-           'check_batches', 'check_valid', 'renamed', 'moms3', 'group_vals', 'opt_groups', 'split_groups', 'state_copy',
-           'recompute_bn', 'epoch_len', 'seed_fit', 'eval_losses', 'diverging', 'Exploration', 'exploring', 'observers',
-           'FitCheck', 'ResultsCallback']
+__all__ = ['max_num_it', 'max_fit_iters', 'is_int', 'is_num', 'check_int', 'check_pos', 'check_nonneg', 'check_num', 'check_bool',
+           'check_cbs', 'check_choice', 'check_batches', 'check_valid', 'renamed', 'moms3', 'group_vals', 'opt_groups',
+           'split_groups', 'state_copy', 'recompute_bn', 'epoch_len', 'seed_fit', 'eval_losses', 'diverging',
+           'Exploration', 'exploring', 'observers', 'FitCheck', 'ResultsCallback']
 
 # %% ../nbs/00_core.ipynb #f6f6d93f
 def is_int(v) -> bool:
@@ -24,9 +24,13 @@ def is_num(v) -> bool:
     "A real number that is not a bool"
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
 
-def check_int(name:str, v, lo:int=1):
-    "Raise a `ValueError` naming `name` unless `v` is an integer >= `lo`"
+def check_int(name:str, v, lo:int=1, hi:int|None=None, why:str=''):
+    "Raise a `ValueError` naming `name` unless `v` is an integer >= `lo` (and <= `hi`: `why` says why)"
     if not is_int(v) or v<lo: raise ValueError(f"{name}={v!r}: must be an integer >= {lo}")
+    if hi is not None and v>hi: raise ValueError(f"{name}={v!r}: must be at most {hi:,}{why}")
+
+max_num_it = 100_000   # the longest range test: Smith's take a few epochs, a few hundred to a few thousand iterations
+max_fit_iters = 10**7  # the longest final run `smith_tune` plans for (ImageNet's 90 epochs are 450,000 iterations)
 
 def check_pos(name:str, v):
     "Raise a `ValueError` naming `name` unless `v` (a number, a list/array of them or a `slice`) is positive and finite"
@@ -97,9 +101,13 @@ def moms3(m) -> tuple:
 # %% ../nbs/00_core.ipynb #00b4d0e7
 def group_vals(v, n:int, name:str='lr') -> np.ndarray:
     "`v` (number, list/array or `slice`) as one float per parameter group, as fastai's `set_hyper` spreads it"
+    bad = f"{name}={v!r}"[:200] + f": give a number, {n} numbers (one per parameter group) or a slice(start, stop) of numbers"
     if isinstance(v, slice):
+        if not (is_num(v.stop) and (v.start is None or is_num(v.start)) and v.step is None): raise ValueError(bad)
         v = even_mults(v.start, v.stop, n) if v.start else [v.stop/10]*(n-1) + [v.stop]
-    a = np.array(L(v, use_list=None), dtype=float).reshape(-1)
+    if isinstance(v, (str, bytes, dict)): raise ValueError(bad)
+    try: a = np.array(L(v, use_list=None), dtype=float).reshape(-1)
+    except (TypeError, ValueError): raise ValueError(bad) from None
     if len(a)==1: a = a.repeat(n)
     if len(a)!=n: raise ValueError(f"{name} has {len(a)} values but the learner has {n} parameter groups: give 1 or {n} values (or a slice)")
     return a
@@ -201,6 +209,69 @@ def unjson(o):
     if o in ('nan','inf','-inf'): return float(o)
     return o
 
+# %% ../nbs/00_core.ipynb #844f899b
+def user_cache(*parts) -> Path:
+    "The package's folder in the user's cache: `$XDG_CACHE_HOME` (or ~/.cache)/fastai_smith/`parts`"
+    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'fastai_smith'/Path(*parts)
+
+def _alive(pid:int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except (PermissionError, OSError): return True   # another user's process, or a platform that cannot tell
+    return True
+
+def clean_tmp(f:Path):
+    "Remove the temporary files (or folders) of `f` that writers no longer running left behind (a process killed during a save)"
+    f = Path(f)
+    for t in f.parent.glob(f'.{glob.escape(f.name)}.*.tmp'):
+        pid = t.name[len(f.name)+2:].split('.')[0]
+        if pid.isdigit() and int(pid)!=os.getpid() and not _alive(int(pid)):
+            with contextlib.suppress(OSError): shutil.rmtree(t) if t.is_dir() else t.unlink()
+
+def _read_only(p:Path) -> bool:
+    "No write permission for us, or none for anyone (a file or folder made read-only, which even root should respect)"
+    return not os.access(p, os.W_OK) or not p.stat().st_mode & 0o222
+
+def check_writable(f:Path, what:str='file'):
+    "Refuse, before any work, a file that could not be (re)written: a read-only file, or a folder that cannot be created or written"
+    f = Path(f)
+    if f.exists() and _read_only(f): raise ValueError(f"{f} is read-only: make it writable, or give another {what}")
+    d = first(p for p in (f.parent, *f.parent.parents) if p.exists())
+    if d is not None and (not d.is_dir() or _read_only(d) or not os.access(d, os.X_OK)):
+        raise ValueError(f"{f}: {d} is not a writable folder; give another {what}")
+
+def atomic_write(f:Path, write:callable, binary:bool=False) -> Path:
+    "Write `f` whole or not at all: `write(file object)` fills a temporary file beside it, which then replaces `f`"
+    f = Path(f)
+    f.parent.mkdir(parents=True, exist_ok=True)
+    clean_tmp(f)
+    if f.exists() and _read_only(f): raise PermissionError(f"{f} is read-only: not replaced")
+    mode = f.stat().st_mode & 0o7777 if f.exists() else None
+    tmp = f.with_name(f'.{f.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp')
+    fd = os.open(tmp, os.O_WRONLY|os.O_CREAT|os.O_EXCL, 0o666)   # the user's umask applies, as to any file they create
+    try:
+        with os.fdopen(fd, 'wb' if binary else 'w') as o: write(o)
+        if mode is not None: os.chmod(tmp, mode)   # a rewritten file keeps its mode
+        os.replace(tmp, f)
+    except BaseException:   # Ctrl-C included: nothing is left behind
+        with contextlib.suppress(OSError): tmp.unlink()
+        raise
+    return f
+
+@contextlib.contextmanager
+def file_lock(f:Path):
+    "An exclusive lock for writing `f` across processes, held in the block: on its folder, so no lock file is left (none where `fcntl` is missing)"
+    try: import fcntl
+    except ImportError: yield; return
+    f = Path(f)
+    f.parent.mkdir(parents=True, exist_ok=True)
+    try: fd = os.open(f.parent, os.O_RDONLY)
+    except OSError: yield; return   # a folder that cannot be opened: unlocked, as on a platform without locks
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally: os.close(fd)   # (closing releases the lock)
+
 # %% ../nbs/00_core.ipynb #aff766ad
 class Exploration(Callback):
     "Marks a fit as exploration (a range test, a tuning trial) the way fastai's `lr_find` does, as `learn.lr_finder`: fastai's trackers and our `ResultsCallback`s stand aside"
@@ -218,12 +289,26 @@ def observers(learn:Learner) -> list:
     return [cb for cb in learn.cbs if isinstance(cb, CSVLogger) or names & {c.__name__ for c in type(cb).__mro__}]
 
 class FitCheck(Callback):
-    "Runs the `check_fit` of every `ResultsCallback` on the learner first in a fit, so a refused fit changes nothing (not even the recorder)"
+    """Runs the `check_fit` of every `ResultsCallback` on the learner first in a fit, so a refused fit changes nothing:
+    not the recorder, and not the optimizer or the LR and weight decay that fastai's `fit` sets before any callback runs"""
     order = TrainEvalCallback.order-2   # before fastai's own callbacks set up the fit: training mode, counters, the recorder's lists
+    def snap(self):
+        "Note the optimizer and its LRs and weight decays: when a `ResultsCallback` is attached (`fit(cbs=...)`: before fastai sets them) and after each fit"
+        o = self.learn.opt
+        self._snap = (o, None if o is None else [{k:h[k] for k in ('lr', 'wd') if k in h} for h in o.hypers])
     def before_fit(self):
         if self.learn.lock.locked(): return   # `validate`/`get_preds` hold the lock: not a fit
-        for cb in self.learn.cbs.sorted('order'):
-            if isinstance(cb, ResultsCallback) and cb._runs(self.learn): cb.check_fit()
+        try:
+            for cb in self.learn.cbs.sorted('order'):
+                if isinstance(cb, ResultsCallback) and cb._runs(self.learn): cb.check_fit()
+        except Exception: self._undo(); raise
+    def after_fit(self): self.snap()
+    def _undo(self):
+        "Put back the optimizer (none, on a learner that had none) and the hyper-parameters fastai's `fit` set"
+        o,hs = getattr(self, '_snap', (self.learn.opt, None))
+        if o is None: self.learn.opt = None
+        elif o is self.learn.opt and hs is not None:
+            for h,s in zip(o.hypers, hs): h.update(s)
 
 class ResultsCallback(Callback):
     "Base of callbacks that keep a fit's results: they stand aside in exploration and in `validate`/`get_preds`"
@@ -235,6 +320,7 @@ class ResultsCallback(Callback):
     def learn(self, l):
         old = self.__dict__.get('_learn'); self.__dict__['_learn'] = l
         if l is not None and not any(isinstance(c, FitCheck) for c in l.cbs): l.add_cb(FitCheck())
+        if l is not None: first(c for c in l.cbs if isinstance(c, FitCheck)).snap()
         if old is not None and old is not l:
             self.detached(old)
             if not any(isinstance(c, ResultsCallback) and c is not self for c in old.cbs): old.remove_cbs([c for c in old.cbs if isinstance(c, FitCheck)])

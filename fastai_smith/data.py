@@ -13,6 +13,7 @@ from concurrent.futures.process import BrokenProcessPool
 from importlib.resources import files as _pkg_files
 from PIL import Image
 from .core import *
+from .core import atomic_write, user_cache
 
 # %% auto #0
 __all__ = ['channel_stats', 'image_cache', 'cifar_sample', 'PadCropFlip', 'CachedImage', 'CachedLabel', 'TensorDL', 'cifar_dls',
@@ -33,15 +34,15 @@ def _check_dir(path:Path):
 
 # %% ../nbs/02_data.ipynb #d712e317
 def _scan(d:str, rel:str, out:list):
-    "Append (relative path, size, mtime_ns) of the image files under `d` (hidden entries skipped)"
+    "Append (relative path, size, mtime_ns, ctime_ns, inode) of the image files under `d` (hidden entries skipped)"
     for e in os.scandir(d):
         if e.name.startswith('.'): continue
         if e.is_dir(): _scan(e.path, f'{rel}{e.name}/', out)
         elif os.path.splitext(e.name)[1].lower() in image_extensions:
-            st = e.stat(); out.append((rel+e.name, st.st_size, st.st_mtime_ns))
+            st = e.stat(); out.append((rel+e.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
 
 def _split_files(path:Path, split:str):
-    "Sorted (relative path, size, mtime_ns) of the images in `path/split`; an error for empty class folders"
+    "Sorted (relative path, size, times, inode) of the images in `path/split`; an error for empty class folders"
     root,out = path/split,[]
     _scan(str(root), f'{split}/', out)
     if not out: raise ValueError(f"{root} contains no images: expected {root}/<class>/<image files>")
@@ -54,8 +55,9 @@ def _split_files(path:Path, split:str):
     return out
 
 def _fingerprint(files) -> str:
-    "Hash of names, sizes and modification times: changes when any file is added, removed or modified"
-    return hashlib.sha1('\n'.join(f'{f}|{n}|{t}' for f,n,t in files).encode()).hexdigest()
+    """Hash of names, sizes, modification and change times and inodes: changes when any file is added, removed, replaced
+    or edited, even in place with its size and modification time put back (the change time cannot be set)"""
+    return hashlib.sha1('\n'.join('|'.join(map(str, o)) for o in files).encode()).hexdigest()
 
 # %% ../nbs/02_data.ipynb #8e51afa5
 def _load_image(fn:Path, size:int|None):
@@ -93,6 +95,8 @@ def _decode(path:Path, fns, size:int|None, n_workers:int, chunk:int=2048):
 # %% ../nbs/02_data.ipynb #a020c16d
 def channel_stats(x:Tensor, chunk:int=4096) -> tuple:
     "Per-channel mean and std of a uint8 N x C x H x W tensor, scaled to [0,1]"
+    if not (isinstance(x, Tensor) and x.dtype==torch.uint8 and x.ndim==4): raise ValueError(f"x={x!r}"[:120] + ": give a uint8 N x C x H x W tensor (images as `image_cache` holds them)")
+    check_int('chunk', chunk)
     s = torch.zeros(x.shape[1], dtype=torch.float64); s2 = torch.zeros_like(s)
     for i in range(0, len(x), chunk):
         b = x[i:i+chunk].double().div_(255)
@@ -105,8 +109,7 @@ def channel_stats(x:Tensor, chunk:int=4096) -> tuple:
 _cache_version = 1
 
 def _user_cache_dir(path:Path) -> Path:
-    base = Path(os.environ.get('XDG_CACHE_HOME', Path.home()/'.cache'))/'fastai_smith'
-    return base/hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
+    return user_cache(hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16])
 
 def _writable(d:Path) -> bool:
     try: d.mkdir(parents=True, exist_ok=True)
@@ -159,9 +162,8 @@ def image_cache(
              train_x=xt, train_y=tensor([o2i[l] for l in tl]), train_files=tf,
              valid_x=xv, valid_y=tensor([o2i[l] for l in vl]), valid_files=vf)
     if cf is not None:
-        cf.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=cf.parent, suffix='.tmp', delete=False) as f: torch.save(d, f)
-        os.replace(f.name, cf)
+        try: atomic_write(cf, partial(torch.save, d), binary=True)   # whole or not at all; a killed build's file goes next time
+        except OSError as e: warnings.warn(f"could not write the image cache {cf} ({e}): the images will be decoded again next time")
     return d
 
 # %% ../nbs/02_data.ipynb #0bbbb8bd

@@ -26,6 +26,8 @@ def _child_names(mod):
 
 def model_blocks(model:nn.Module, groups) -> dict:
     "Ordered {name: (group index, [parameters])} of the named blocks of `model` for parameter `groups`"
+    if not isinstance(model, nn.Module): raise ValueError(f"model is a {type(model).__name__}: model_blocks reads a torch `nn.Module` (e.g. `learn.model`)")
+    if not is_listy(groups): raise ValueError(f"groups={groups!r}"[:200] + ": give the parameter groups, lists of parameters (e.g. `learn.splitter(learn.model)`)")
     gid = {id(p):i for i,g in enumerate(groups) for p in g}
     res = {}
     def walk(mod, prefix):
@@ -186,7 +188,7 @@ def lr_find_blocks(self:Learner,
     if bad: raise ValueError(f"groups {bad} do not exist: the learner has {n} groups (0..{n-1})")
     if len(set(groups)) < len(groups): raise ValueError(f"groups={groups!r}: name each group once (a group tested twice costs a range test for the same reading)")
     if not groups: raise ValueError("no group has trainable parameters: unfreeze some blocks first")
-    check_int('num_it', num_it, 6)
+    check_int('num_it', num_it, 6, max_num_it, ' iterations (a range test needs a few hundred to a few thousand)')
     if not callable(suggest): raise ValueError(f"suggest={suggest!r}: give a suggestion function such as valley, loss_stops_falling or smith_max")
     clash = sorted({'lr', 'ref_group', 'suggest_funcs', 'show_plot'} & set(kwargs))
     if clash: raise ValueError(f"lr_find_blocks sets {', '.join(clash)} itself (one group at a time): leave {'it' if len(clash)==1 else 'them'} out")

@@ -42,6 +42,7 @@ def mom_grid(self:Learner,
     "One short 1cycle trial per momentum schedule from the same start: `moms` is the best, `ranked` the table"
     if not is_listy(moms) or not len(moms): raise ValueError(f"moms={moms!r}: give a non-empty list of momenta")
     ms = [moms3(m) for m in moms]
+    if len(set(ms))<len(ms): raise ValueError(f"moms={moms!r}: each momentum schedule once (as 3-tuples these repeat one: {[m for m in ms if ms.count(m)>1][0]})")
     te,tb = _grid_shape('mom_grid', trial_epochs, trial_batches, epochs, kwargs)
     lr_max = grid_args(self, lr_max, wd)
     r = TrialRunner(self, te, tb, **kwargs)

@@ -182,7 +182,7 @@ def lr_range_test(self:Learner,
     check_bool('stop_div', stop_div); check_bool('valid', valid); check_bool('show_plot', show_plot)
     check_pos('start_lr', start_lr); check_pos('end_lr', end_lr)
     if not start_lr<end_lr: raise ValueError(f"start_lr={start_lr!r}, end_lr={end_lr!r}: need 0 < start_lr < end_lr")
-    check_int('num_it', num_it, 6); check_batches(self)
+    check_int('num_it', num_it, 6, max_num_it, ' iterations (a range test needs a few hundred to a few thousand)'); check_batches(self)
     check_num('div_thresh', div_thresh, lo=1, lo_open=True); check_int('n_valid', n_valid)
     check_num('beta', beta, 0, 1, hi_open=True)
     if skip_start is not None: check_int('skip_start', skip_start, 0)

@@ -39,6 +39,7 @@ def _set_rng(s):
 class LearnerState:
     "A snapshot of everything a fit changes on `learn`; `restore()` puts it back exactly"
     def __init__(self, learn:Learner):
+        if not isinstance(learn, Learner): raise ValueError(f"learn is a {type(learn).__name__}: LearnerState snapshots a fastai `Learner`")
         self.learn,m = learn,learn.model
         self.model = state_copy(m)
         self.params = [(p, p.requires_grad, None if p.grad is None else p.grad.detach().clone()) for p in m.parameters()]

@@ -6,27 +6,27 @@ Docs: https://fastai-smith.github.io/fastai-smith/trials.html.md"""
 
 # %% ../nbs/10_trials.ipynb #8d543c32
 from __future__ import annotations
-import contextlib, json, hashlib, math, os, random, re, sys, tempfile, time
+import contextlib, enum, json, hashlib, math, os, random, re, sys, tempfile, time, types, warnings
 from contextlib import contextmanager
 from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
 from fastai.vision.all import *
 from .core import *
-from .core import fmt_lr, mom_str, jsonable, unjson
+from .core import fmt_lr, mom_str, jsonable, unjson, user_cache, check_writable, atomic_write, file_lock
 from .state import *
 from .data import trial_dls
 from .diagnose import *
 from dataclasses import dataclass, field, fields, asdict, replace
 
 # %% auto #0
-__all__ = ['curve_cols', 'Trial', 'read_results', 'TrialRunner', 'diag_str', 'trials_df', 'paired_gap', 'clearly_better',
-           'pick_trial']
+__all__ = ['curve_cols', 'Trial', 'read_results', 'default_results', 'TrialRunner', 'diag_str', 'trials_df', 'paired_gap',
+           'clearly_better', 'pick_trial']
 
 # %% ../nbs/10_trials.ipynb #a7c1d2e4
 curve_cols = ('epoch', 'iter', 'train_loss', 'valid_loss')   # `ValidCurve.curve`'s columns, as a trial stores them
 
 @dataclass
 class Trial:
-    "One short 1cycle run from the learner's starting state and what it measured: a record of the results file (version 1)"
+    "One short 1cycle run from the learner's starting state and what it measured: a record of the results file (version 2)"
     key:str='' # the spec's key: its settings and the fingerprint of what it measured
     stage:str='' # the stage it belongs to: 'lr', 'mom', 'wd'
     lr_max:float|list=0. # maximum LR (a list: one per parameter group)
@@ -130,14 +130,72 @@ def _tfm_args(t) -> list:
     ps = [p for p in inspect.signature(type(t).__init__).parameters if p not in ('self', 'args', 'kwargs')]
     return [_stable(type(t)), getattr(t, 'split_idx', None), [(p, getattr(t, p)) for p in ps if hasattr(t, p)]]
 
-def _data_key(tdls, n:int=32) -> str:
-    "What trials on `tdls` see: each loader's items, `n` of them as its dataset returns them, its transforms and batching"
+def _code(f) -> bytes:
+    "A function's code (bytecode, constants and names, no addresses): an edited `forward` or loss gives another fingerprint"
+    c = getattr(getattr(f, '__func__', f), '__code__', None)
+    return b'' if c is None else c.co_code + re.sub(r' at 0x[0-9a-fA-F]+', '', repr((c.co_consts, c.co_names))).encode()
+
+_small = (str, int, float, bool, type(None), enum.Enum, Path)
+_methods = ('forward', '__call__', 'accumulate', 'value', 'encodes', 'step')
+
+def _ctor_args(o) -> list:
+    "The names of the arguments `o` was built with that it keeps as attributes"
+    try: ps = inspect.signature(type(o).__init__).parameters
+    except (TypeError, ValueError): return []
+    return [p for p in ps if p not in ('self', 'args', 'kwargs') and hasattr(o, p)]
+
+def _setting(h, o, depth:int=0):
+    """Feed into `h` what a setting (loss, metric, optimizer, splitter, callback) computes: its type and code, the
+    arguments it was built with, the plain settings it holds, and a module's tensors and children; not a metric's running state"""
+    if isinstance(o, (Tensor, np.ndarray, *_small)) or depth>6: _digest(h, o); return
+    if isinstance(o, partial): o = [o.func, list(o.args), o.keywords]
+    if isinstance(o, dict): o = sorted(o.items(), key=lambda kv: str(kv[0]))
+    if isinstance(o, (list, tuple, L)):
+        h.update(f'[{len(o)}'.encode())
+        for x in o: _setting(h, x, depth+1)
+        h.update(b']'); return
+    h.update(_stable(o if isinstance(o, (type, types.FunctionType, types.BuiltinFunctionType, types.MethodType)) else type(o)).encode())
+    if isinstance(o, (types.FunctionType, types.MethodType)): h.update(_code(o)); return
+    if isinstance(o, type) or not hasattr(o, '__dict__'): return
+    for m in _methods: h.update(_code(getattr(type(o), m, None)))
+    ks = set(_ctor_args(o))
+    if not isinstance(o, (Metric, Callback)):   # (these keep running state: only the arguments they were built with)
+        ks |= {k for k,v in vars(o).items() if not k.startswith('_') and k!='training' and (isinstance(v, _small) or callable(v))}
+    ks -= {'learn'}
+    for k in sorted(ks): h.update(k.encode()); _setting(h, getattr(o, k), depth+1)
+    if isinstance(o, nn.Module): _digest(h, list(o.state_dict().items()))
+
+def _model_key(h, model:nn.Module):
+    "Feed the model's structure into `h`: every module's name, type, `forward` code and settings (a `Tanh` for a `ReLU`, another dropout)"
+    for name,m in model.named_modules():
+        h.update(f'{name}|{_stable(type(m))}|'.encode()); h.update(_code(type(m).forward))
+        _digest(h, sorted((k, v) for k,v in vars(m).items() if not k.startswith('_') and k!='training' and isinstance(v, (*_small, tuple))))
+
+def _files_key(h, items) -> bool:
+    "Feed the size and modification and change times of the items that are files into `h` (an image edited in place); True when all are files"
+    if not isinstance(items, (list, tuple, L)) or not len(items): return False
+    n = 0
+    for x in items:
+        if not isinstance(x, (str, Path)): continue
+        try: st = os.stat(x)
+        except (OSError, ValueError): continue
+        h.update(f'{st.st_size},{st.st_mtime_ns},{st.st_ctime_ns};'.encode()); n += 1
+    return n==len(items)
+
+def _data_key(tdls, n:int=32, n_all:int=4096) -> str:
+    """What trials on `tdls` see: each loader's items (files with their size and times), its item transforms with
+    their arguments (an in-memory image cache by content), every item as the dataset returns it (a sample of `n` when
+    the items are files or more than `n_all`), the validation subset, batch transforms and batching"""
     h = hashlib.sha1()
     for i,dl in enumerate(tdls.loaders[:2]):
         ds = dl.dataset
-        _digest(h, [len(ds), dl.bs, getattr(dl, 'drop_last', None), getattr(ds, 'items', None)])
+        items = getattr(ds, 'items', None)
+        _digest(h, [len(ds), dl.bs, getattr(dl, 'drop_last', None), items])
+        files = _files_key(h, items)
+        for tl in getattr(ds, 'tls', []): _digest(h, [_tfm_args(t) for t in tl.tfms.fs])
         idx = list(dl.get_idxs()) if i else range(len(ds))   # validation: the trials' fixed subset
-        for p in sorted(set(np.linspace(0, len(idx)-1, min(n, len(idx))).round().astype(int).tolist())):
+        ps = range(len(idx)) if len(idx)<=n_all and not files else np.linspace(0, len(idx)-1, min(n, len(idx))).round().astype(int)
+        for p in sorted(set(int(p) for p in ps)):
             try: _digest(h, ds[idx[p]])
             except Exception: h.update(b'?')   # a dataset not indexable by position (e.g. tabular): its items above
         for k in ('after_item', 'before_batch', 'after_batch'):
@@ -145,43 +203,82 @@ def _data_key(tdls, n:int=32) -> str:
             _digest(h, [_tfm_args(t) for t in getattr(tf, 'fs', [])])
     return h.hexdigest()
 
-def _fingerprint(learn, tdls, extra) -> str:
-    "The trials' common identity: initial weights, data (items, transforms, subsets), sizes and `extra` settings"
+_plumbing = (TrainEvalCallback, Recorder, ProgressCallback)
+
+def _fingerprint(learn, tdls, opt_func, extra) -> str:
+    """The trials' common identity: the model (structure, code, initial weights and which of them train), the data, the
+    loss, metrics, optimizer, splitter and callbacks that act in a trial, the sizes and `extra` settings"""
     h = hashlib.sha1()
+    _model_key(h, learn.model)
     for k,v in learn.model.state_dict().items(): h.update(k.encode()); _digest(h, v)
+    cbs = [c for c in learn.cbs if not isinstance(c, _plumbing) and c not in observers(learn)]
+    _setting(h, [learn.loss_func, list(learn.metrics), opt_func, learn.splitter, cbs])
     h.update(json.dumps([len(learn.dls.train.dataset), len(learn.dls.valid.dataset), len(tdls.train), tdls.valid.n,
                          tdls.train.bs, [p.requires_grad for p in learn.model.parameters()], _data_key(tdls), extra], default=str).encode())
     return h.hexdigest()
 
 
 # %% ../nbs/10_trials.ipynb #86c432ad
-_head = '{"version": 1, "trials": ['
+_version = 2
+_head = f'{{"version": {_version}, "trials": ['
+
+def _sum(o) -> str:
+    "The checksum of a record as JSON writes it: a record edited by hand or damaged no longer matches"
+    return hashlib.sha256(json.dumps(o, sort_keys=True, separators=(',', ':')).encode()).hexdigest()[:32]
+
+def _sealed(trials, records) -> dict:
+    "A results file's contents: each trial and record with its checksum"
+    ts = [jsonable(t.to_dict()) for t in trials]
+    rs = {k:jsonable(v) for k,v in records.items()}
+    return dict(version=_version, trials=[dict(sum=_sum(t), trial=t) for t in ts], records={k:dict(sum=_sum(v), value=v) for k,v in rs.items()})
+
+def _opened(f, entries, fix:str) -> tuple:
+    "The trials of sealed `entries` whose checksum matches (the others are reported and will run again)"
+    ts,bad = [],0
+    for i,e in enumerate(entries):
+        if not (isinstance(e, dict) and isinstance(e.get('trial'), dict) and e.get('sum')==_sum(e['trial'])): bad += 1; continue
+        if (why := _bad_trial(e['trial'])) is not None: raise ValueError(f"{f}: trial {i} is not a complete trial record ({why}); {fix}")
+        ts.append(Trial.from_dict(unjson(e['trial'])))
+    if bad: warn(f"{f}: {bad} trial record(s) do not match their checksum (edited by hand or damaged): not trusted, they will run again")
+    return ts
+
+def _salvage(f, txt:str, e) -> tuple:
+    "The complete trials of a truncated file (written by an earlier run that was cut off, a full disk...)"
+    dec,pos,es = json.JSONDecoder(),len(_head),[]
+    while True:
+        while txt[pos:pos+1] in (' ', ','): pos += 1
+        try: o,pos = dec.raw_decode(txt, pos)
+        except (ValueError, RecursionError): break
+        es.append(o)
+    es = [o for o in es if isinstance(o, dict) and isinstance(o.get('trial'), dict) and _bad_trial(o['trial']) is None]
+    ts = _opened(f, es, '')
+    warn(f"{f} is damaged ({e}): kept its {len(ts)} complete trials, the rest will run again")
+    return ts,{}
 
 def read_results(f:Path, # a results file written by `TrialRunner` (the grids, `smith_tune`, the CLI's trials.json)
     fix:str="delete it, pass another results= file, or resume=False to start over (and overwrite it)" # the advice in the error
 ) -> tuple:
-    "The trials and records in results file `f`; a truncated file keeps its complete trials, anything else is refused"
+    """The trials and records in results file `f` whose checksums match; a truncated file keeps its complete trials,
+    a file of an earlier version is read as empty (its trials run again), anything else is refused"""
     f = Path(f)
     try: txt = f.read_text()
     except (OSError, UnicodeDecodeError) as e: raise ValueError(f"{f}: cannot be read as a results file ({e}); {fix}") from None
     try: d = json.loads(txt)
-    except ValueError as e:
-        if not txt.startswith(_head): raise ValueError(f"{f}: not a smith_tune results file ({e}); {fix}") from None
-        dec,pos,ts = json.JSONDecoder(),len(_head),[]
-        while True:   # the complete trials of a truncated file (written by an earlier run that was cut off, a full disk...)
-            while txt[pos:pos+1] in (' ', ','): pos += 1
-            try: t,pos = dec.raw_decode(txt, pos)
-            except ValueError: break
-            ts.append(t)
-        ts = [Trial.from_dict(t) for t in unjson(ts) if _bad_trial(t) is None]
-        warn(f"{f} is damaged ({e}): kept its {len(ts)} complete trials, the rest will run again")
-        return ts,{}
-    if not (isinstance(d, dict) and d.get('version')==1 and isinstance(d.get('trials'), list) and isinstance(d.get('records', {}), dict)):
-        raise ValueError(f"{f}: not a smith_tune results file (a JSON object with version 1, a list of trials and a dict of records); {fix}")
-    d = unjson(d)
-    for i,t in enumerate(d['trials']):
-        if (why := _bad_trial(t)) is not None: raise ValueError(f"{f}: trial {i} is not a complete trial record ({why}); {fix}")
-    return [Trial.from_dict(t) for t in d['trials']],d.get('records', {})
+    except (ValueError, RecursionError) as e:
+        if not txt.startswith(_head): raise ValueError(f"{f}: not a smith_tune results file ({type(e).__name__}: {e}); {fix}") from None
+        return _salvage(f, txt, e)
+    if isinstance(d, dict) and d.get('version')==1 and isinstance(d.get('trials'), list):
+        warn(f"{f} was written by an earlier version of fastai_smith: its trials are not reused (they will run again)")
+        return [],{}
+    if not (isinstance(d, dict) and d.get('version')==_version and isinstance(d.get('trials'), list) and isinstance(d.get('records', {}), dict)):
+        raise ValueError(f"{f}: not a smith_tune results file (a JSON object with version {_version}, a list of trials and a dict of records); {fix}")
+    rs = {k:unjson(e['value']) for k,e in d.get('records', {}).items() if isinstance(e, dict) and 'value' in e and e.get('sum')==_sum(e['value'])}
+    if len(rs)<len(d.get('records', {})): warn(f"{f}: {len(d['records'])-len(rs)} record(s) do not match their checksum (edited by hand or damaged): not trusted, they will run again")
+    return _opened(f, d['trials'], fix),rs
+
+def default_results(learn, fp:str) -> Path:
+    "The results file of a run with fingerprint `fp`: one per run in the user's cache folder, never beside the data"
+    return user_cache('trials', f'{fp[:20]}.json')
 
 def _remote_trial(factory, kw, spec, n_threads):
     "One trial in a Ray worker: a fresh learner from `factory`, the same runner settings and torch threads as the driver"
@@ -201,7 +298,7 @@ class TrialRunner:
         wd_mode:str|None=None, # 'decoupled' (fastai's default), 'l2' (Smith's values) or None: the learner's own
         seed:int=42, # seed of every trial
         div_mult:float=4., # a trial whose smoothed loss exceeds this times its start is stopped as diverged
-        results:str|Path|bool|None=None, # JSON file of completed trials; None: learn.path/learn.model_dir/smith_tune.json, False: none
+        results:str|Path|bool|None=None, # JSON file of completed trials; None: one per run in ~/.cache/fastai_smith/trials/, False: none
         resume:bool=True, # reuse completed trials found in `results`
         quiet:bool=False, # no progress bars or messages
         executor:str|None=None, # None: trials one after another here; 'ray': in parallel on Ray workers
@@ -228,13 +325,12 @@ class TrialRunner:
         self.tdls = trial_dls(dls, n_batches, n_valid, seed)
         self.kwargs = dict(epochs=epochs, n_batches=n_batches, n_valid=n_valid, n_evals=n_evals, wd_mode=wd_mode, seed=seed, div_mult=div_mult)
         self.n_batches,self.n_valid,self.n_full = len(self.tdls.train),self.tdls.valid.n,len(dls.train)
-        self.fp = _fingerprint(learn, self.tdls, [epochs, n_evals, seed, div_mult, self.wd_mode, _stable(self.opt_func),
-                                                   _stable(learn.loss_func), _stable(learn.splitter), learn.wd_bn_bias, learn.train_bn])
-        if results is None: results = learn.path/learn.model_dir/'smith_tune.json'
-        if not (results is False or isinstance(results, (str, Path))):
-            raise TypeError(f"results={results!r}: give a file path, None (learn.path/learn.model_dir/smith_tune.json) or False (no file)")
-        self.file = None if results is False else Path(results)
+        self.fp = _fingerprint(learn, self.tdls, self.opt_func, [epochs, n_evals, seed, div_mult, self.wd_mode, learn.wd_bn_bias, learn.train_bn])
+        if not (results is None or results is False or isinstance(results, (str, Path))) or results=='':
+            raise TypeError(f"results={results!r}: give a file path, None (a file per run in {user_cache('trials')}) or False (no file)")
+        self.file = None if results is False else default_results(learn, self.fp) if results is None else Path(results)
         if self.file is not None and self.file.is_dir(): raise ValueError(f"results={str(self.file)!r} is a folder: give the path of a file (e.g. {str(self.file/'trials.json')!r})")
+        if self.file is not None: check_writable(self.file, 'results file (or results=False)')
         self.done,self.records,self.new_records = {},{},{}
         if self.file is not None and resume and self.file.exists():
             ts,self.records = read_results(self.file)
@@ -263,14 +359,18 @@ class TrialRunner:
         return v,False
 
     def _save(self):
+        "Write the trials and records, merged with what other runs on the same file saved meanwhile (under a lock)"
         if self.file is None: return
-        old = {k:v for k,v in self.done.items()}
-        for t in self.trials: old[t.key] = t
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile('w', dir=self.file.parent, delete=False, suffix='.tmp') as f:
-                json.dump(jsonable(dict(version=1, trials=[t.to_dict() for t in old.values()], records={**self.records, **self.new_records})), f)
-            os.replace(f.name, self.file)
+            with file_lock(self.file):
+                if self.file.exists():
+                    with warnings.catch_warnings():
+                        warnings.simplefilter('ignore')
+                        try: ts,rs = read_results(self.file)
+                        except ValueError: ts,rs = [],{}
+                    self.done.update({t.key:t for t in ts if t.key not in self.done}); self.records = {**rs, **self.records}
+                new = {**self.done, **{t.key:replace(t, reused=False) for t in self.trials}}
+                atomic_write(self.file, lambda o: json.dump(_sealed(new.values(), {**self.records, **self.new_records}), o))
         except OSError as e:
             warn(f"could not write {self.file} ({e}); trials are kept on the result only")
             self.file = None
@@ -342,12 +442,19 @@ class TrialRunner:
         return t
 
 # %% ../nbs/10_trials.ipynb #f6ba8c06
+def _check_trials(name:str, ts, empty_ok:bool=True):
+    "Refuse anything but a list of `Trial`s (the records `TrialRunner`, the grids and `smith_tune` return)"
+    if not isinstance(ts, (list, tuple, L)) or not all(isinstance(t, Trial) for t in ts):
+        raise ValueError(f"{name}={ts!r}"[:200] + ": give a list of `Trial`s (e.g. `res.runs`, a grid's `.trials`)")
+    if not empty_ok and not len(ts): raise ValueError(f"{name}=[]: give at least one trial")
+
 def diag_str(findings:list) -> str:
     "A trial's findings in one cell: their kinds, the one outweighed by the other marked"
     return ', '.join(f['kind'] + (' (outweighed)' if f.get('outweighed') else '') for f in findings)
 
 def trials_df(trials:list, rank:bool=True) -> pd.DataFrame:
     "The trials as a table, ranked by final validation loss (diverged last) when `rank`"
+    _check_trials('trials', trials); check_bool('rank', rank)
     rows = []
     for t in trials:
         r = dict(stage=t.stage, lr_max=t.lr_max, moms=mom_str(t.moms), wd=t.wd_used, wd_mode=t.wd_mode,
@@ -375,6 +482,9 @@ def usable(t:Trial) -> bool:
 # %% ../nbs/10_trials.ipynb #31845991
 def paired_gap(ref:Trial, t:Trial, z:float=2.) -> tuple:
     "Mean of `t`'s minus `ref`'s per-item validation losses, and `z` standard errors of that mean (the same items: a paired comparison)"
+    for k,v in (('ref', ref), ('t', t)):
+        if not isinstance(v, Trial): raise ValueError(f"{k}={v!r}"[:200] + ": give a `Trial` (a record of `TrialRunner`, a grid or `smith_tune`)")
+    check_num('z', z, lo=0)
     a,b = ref.item_losses,t.item_losses
     if not a or not b or len(a)!=len(b): return t.valid_loss-ref.valid_loss,float('nan')
     d = np.asarray(b, dtype=float)-np.asarray(a, dtype=float)
@@ -390,6 +500,10 @@ def clearly_better(ref:Trial, t:Trial, z:float=2., min_gain:float=0.01) -> bool:
 
 def pick_trial(trials:list, ref:Trial|None=None, z:float=2., min_gain:float=0.01, prefer:callable|None=None) -> tuple:
     "(chosen trial, reason): `ref` unless another trial is clearly better; without `ref`, the `prefer`-largest trial within noise of the best"
+    _check_trials('trials', trials, empty_ok=False)
+    if ref is not None and not isinstance(ref, Trial): raise ValueError(f"ref={ref!r}"[:200] + ": give a `Trial` or None")
+    check_num('z', z, lo=0); check_num('min_gain', min_gain, lo=0)
+    if prefer is not None and not callable(prefer): raise ValueError(f"prefer={prefer!r}: give a function of a trial (larger is preferred) or None")
     ok = [t for t in trials if usable(t)]
     if not ok: return (ref if ref is not None else best_trial(trials)),'no trial trained stably'
     best = best_trial(ok)

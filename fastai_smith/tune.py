@@ -64,19 +64,21 @@ def _renamed(trial_epochs, trial_batches, epochs, n_batches) -> tuple:
 def _checked(learn, fit_epochs, lr_max, moms, wd, lr_rule, mom_grid, wd_grid, wd_mode, num_it, trial_epochs, trial_batches, min_iters,
              trial_frac, precision, noise_z, min_gain, budget, swa, train, find_bs, executor) -> SimpleNamespace:
     "`smith_tune`'s arguments checked, before anything runs, and normalised"
-    if fit_epochs is not None: check_int('fit_epochs', fit_epochs)
+    if fit_epochs is not None: check_int('fit_epochs', fit_epochs, 1, max(1, max_fit_iters//epoch_len(learn)), f' epochs of {epoch_len(learn):,} batches ({max_fit_iters:,} iterations): a run that long is not planned')
     a = SimpleNamespace(lr_max=None if lr_max is None else norm_lr(learn, lr_max), moms=None if moms is None else moms3(moms), wd=wd, mgrid=[])
     if wd is not None: check_pos('wd', wd)
     if mom_grid is not None and moms is None:
         if not is_listy(mom_grid) or not len(mom_grid): raise ValueError(f"mom_grid={mom_grid!r}: give a non-empty list of momenta, None for no momentum trials, or pass moms=")
         a.mgrid = [moms3(m) for m in mom_grid]
+        if len(set(a.mgrid))<len(a.mgrid): raise ValueError(f"mom_grid={mom_grid!r}: each momentum schedule once (as 3-tuples these repeat one: {[m for m in a.mgrid if a.mgrid.count(m)>1][0]})")
     mode = trial_wd_mode(learn, wd_mode)[0]
     a.wd_grid = None if wd is not None else ifnone(wd_grid, wd_candidates(mode))
     if wd is None: check_wds('wd_grid', a.wd_grid, ", or pass wd=")
     a.lr_rules = (lr_rule,) if isinstance(lr_rule, str) else tuple(lr_rule) if is_listy(lr_rule) else (lr_rule,)
     if not a.lr_rules or any(o not in lr_rules for o in a.lr_rules): raise ValueError(f"lr_rule={lr_rule!r}: use one of {list(lr_rules)} or a tuple of them")
-    for k,v,lo in (('num_it',num_it,6), ('trial_epochs',trial_epochs,1), ('trial_batches',trial_batches,1)):
+    for k,v,lo in (('trial_epochs',trial_epochs,1), ('trial_batches',trial_batches,1)):
         if v is not None: check_int(k, v, lo)
+    if num_it is not None: check_int('num_it', num_it, 6, max_num_it, ' iterations (a range test needs a few hundred to a few thousand)')
     check_int('min_iters', min_iters)
     check_num('trial_frac', trial_frac, 0, 1, lo_open=True); check_pos('precision', precision)
     check_nonneg('noise_z', noise_z); check_nonneg('min_gain', min_gain)
@@ -228,7 +230,7 @@ def smith_tune(self:Learner,
     min_gain:float=0.01, # ... and by more than this fraction of the default's validation loss
     budget:float|None=None, # most tuning compute, in epochs of the training set (default: `fit_epochs`, one final run)
     seed:int=42, # seed: the same seed gives the same choices
-    results:str|Path|bool|None=None, # results file (default learn.path/learn.model_dir/smith_tune.json; False: none)
+    results:str|Path|bool|None=None, # results file (default: one per run in ~/.cache/fastai_smith/trials/, named in the plan line; False: none)
     resume:bool=True, # reuse the trials already in `results`
     train:bool=True, # with `fit_epochs`: train the final model with the choices afterwards
     swa:bool|int=False, # finish that training with SWA (True: a quarter of fit_epochs, at least 1; or a number of epochs)

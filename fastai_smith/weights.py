@@ -133,7 +133,10 @@ def interpolation_curve(self:Learner,
     check_choice('bn', bn, ('recompute', 'interpolate'))
     if n_batches is not None: check_int('n_batches', n_batches)
     check_int('bn_batches', bn_batches)
-    alphas = np.round(np.linspace(-0.5, 1.5, 41) if alphas is None else np.asarray(alphas, dtype=float).reshape(-1), 10)
+    if alphas is not None and (isinstance(alphas, (str, bytes)) or not is_listy(alphas) and not isinstance(alphas, (np.ndarray, Tensor))):
+        raise ValueError(f"alphas={alphas!r}: give one or more finite numbers (a list or array)")
+    try: alphas = np.round(np.linspace(-0.5, 1.5, 41) if alphas is None else np.asarray(alphas, dtype=float).reshape(-1), 10)
+    except (TypeError, ValueError): raise ValueError(f"alphas={alphas!r}"[:200] + ": give one or more finite numbers (a flat list or array)") from None
     if not len(alphas) or not np.isfinite(alphas).all(): raise ValueError(f"alphas={alphas.tolist()}: give one or more finite numbers")
     rows = []
     with self.preserve_state(), self.no_bar(), self.no_logging():

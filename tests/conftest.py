@@ -11,6 +11,11 @@ if os.environ.get('PYTEST_XDIST_WORKER_COUNT'):
     _threads = str(max(1, (os.cpu_count() or 1)//int(os.environ['PYTEST_XDIST_WORKER_COUNT'])))
     os.environ['OMP_NUM_THREADS'] = os.environ['MKL_NUM_THREADS'] = _threads
     import torch; torch.set_num_threads(int(_threads))
+# smith_tune's default results files (and image caches of read-only folders) go to the user's cache folder: the tests,
+# and the notebooks they run, use one of their own, so no trial of an earlier run is reused and nothing is left in ~/.cache
+import atexit, shutil, tempfile
+os.environ['XDG_CACHE_HOME'] = tempfile.mkdtemp(prefix='fastai_smith_test_cache')
+atexit.register(shutil.rmtree, os.environ['XDG_CACHE_HOME'], True)
 ROOT = Path(__file__).resolve().parents[1]
 CIFAR_TGZ = Path(os.environ.get('FASTAI_SMITH_CIFAR_TGZ', ROOT.parent/'shared'/'data'/'cifar10_jpg.tgz'))
 

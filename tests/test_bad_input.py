@@ -12,7 +12,10 @@ from conftest import snapshot, assert_same
 warnings.filterwarnings('ignore')
 from fastai.vision.all import *
 from fastai_smith.all import *
-from fastai_smith.trials import TrialRunner
+from fastai_smith.trials import TrialRunner, Trial, paired_gap, pick_trial, trials_df
+from fastai_smith.state import LearnerState
+from fastai_smith.discriminative import model_blocks
+from fastai_smith.data import channel_stats
 for _n in [n for n in globals() if n.startswith('test')]: del globals()[_n]   # fastcore's test_eq & co. are not tests of ours
 
 NAN,INF = float('nan'),float('inf')
@@ -42,7 +45,8 @@ BASE = dict(
     TrialRunner={}, cifar_dls=dict(bs=8, cache=False), trial_dls={}, image_cache=dict(cache=False, verbose=False), cifar_learner=dict(arch='resnet20'),
     ResNetCifar=dict(depth=8), clr_sched=dict(base=1e-3, top=1e-2, step_size=4), sgdr_sched=dict(top=1e-2, n_iters=[4, 4]),
     loss_stops_falling={}, smith_max={}, clr_bounds={}, interpolate_weights=dict(alpha=.5), diagnose_losses=dict(iters=[1, 2], train=[2., 1.], valid=[2., 1.5]),
-    default_wds=dict(wd_mode=None), block_splitter={}, cifar_pretrained={}, pretrained_stats={}, wd_refine=dict(tested={1e-3: 1., 1e-2: .9}, step=.5))
+    default_wds=dict(wd_mode=None), block_splitter={}, cifar_pretrained={}, pretrained_stats={}, wd_refine=dict(tested={1e-3: 1., 1e-2: .9}, step=.5),
+    paired_gap=dict(ref=Trial(), t=Trial()), pick_trial=dict(trials=[Trial()]), trials_df=dict(trials=[]), channel_stats=dict(x=torch.zeros(2, 3, 4, 4, dtype=torch.uint8)))
 LEARNER_METHODS = ['lr_range_test', 'fit_clr', 'fit_warm_restarts', 'fit_one_cycle_swa', 'fit_gradual', 'block_lrs', 'lr_find_blocks',
                    'interpolation_curve', 'mom_grid', 'wd_grid', 'smith_tune', 'diagnose', 'freeze_blocks', 'unfreeze_blocks', 'find_bs']
 FUNCS = dict(SWA=SWA, WeightCapture=WeightCapture, ValidCurve=ValidCurve, DivergenceStop=DivergenceStop, HyperRecorder=HyperRecorder,
@@ -50,7 +54,8 @@ FUNCS = dict(SWA=SWA, WeightCapture=WeightCapture, ValidCurve=ValidCurve, Diverg
              cifar_learner=cifar_learner, ResNetCifar=ResNetCifar, clr_sched=clr_sched, sgdr_sched=sgdr_sched,
              loss_stops_falling=loss_stops_falling, smith_max=smith_max, clr_bounds=clr_bounds, interpolate_weights=interpolate_weights,
              diagnose_losses=diagnose_losses, default_wds=default_wds, wd_refine=wd_refine, block_splitter=block_splitter,
-             cifar_pretrained=cifar_pretrained, pretrained_stats=pretrained_stats)
+             cifar_pretrained=cifar_pretrained, pretrained_stats=pretrained_stats, paired_gap=paired_gap, pick_trial=pick_trial, trials_df=trials_df,
+             LearnerState=LearnerState, model_blocks=model_blocks, channel_stats=channel_stats)
 NEEDS_LEARN = {'TrialRunner': 'learn', 'trial_dls': 'dls', 'cifar_learner': 'dls'}   # first argument, filled from the learner
 NEEDS_PATH = {'cifar_dls', 'image_cache'}
 CURVE = dict(lrs=np.geomspace(1e-5, 1, 30), losses=np.r_[np.linspace(2.3, 1., 20), np.linspace(1.1, 3., 10)])
@@ -237,6 +242,23 @@ CASES = [
     ('default_wds', 'wd_mode', 'L2', "wd_mode='L2': use one of None, 'decoupled', 'l2'"),
     ('wd_refine', 'tested', {}, 'tested={}: give a dict'), ('wd_refine', 'tested', {0.: 1.}, 'tested=[0.0]: must be a positive number'),
     ('wd_refine', 'step', NAN, 'step'+pos(NAN)),
+
+    # refused where they enter, naming the argument, not deep inside torch or numpy (issue 27, item 3)
+    ('lr_range_test', 'num_it', 10**12, 'num_it=1000000000000: must be at most 100,000'), ('lr_find_blocks', 'num_it', 10**7, 'num_it=10000000: must be at most 100,000'),
+    ('smith_tune', 'num_it', 10**12, 'num_it=1000000000000: must be at most 100,000'), ('smith_tune', 'fit_epochs', 10**9, 'fit_epochs=1000000000: must be at most'),
+    ('lr_range_test', 'lr', 'abc', "lr='abc': give a number, 4 numbers (one per parameter group) or a slice"),
+    ('lr_range_test', 'lr', slice(None), 'lr=slice(None, None, None): give a number'),
+    ('interpolation_curve', 'alphas', Call(lambda l,f: l.interpolation_curve(W(l), W(l), alphas=[[0., 1.], [2.]], show_plot=False), 'ragged alphas'), 'alphas=[[0.0, 1.0], [2.0]]: give one or more finite numbers'),
+    ('interpolation_curve', 'alphas', Call(lambda l,f: l.interpolation_curve(W(l), W(l), alphas='ab', show_plot=False), "alphas='ab'"), "alphas='ab': give one or more finite numbers"),
+    ('mom_grid', 'moms', [0.9, (0.9, 0.9)], 'each momentum schedule once'), ('smith_tune', 'mom_grid', [(0.95, 0.85), (0.95, 0.85, 0.95)], 'each momentum schedule once'),
+    ('paired_gap', 'ref', {}, 'ref={}: give a `Trial`'), ('paired_gap', 't', {}, 't={}: give a `Trial`'), ('paired_gap', 'z', -1., 'z'+ge(-1., 0)),
+    ('pick_trial', 'trials', [], 'trials=[]: give at least one trial'), ('pick_trial', 'trials', [{}], 'trials=[{}]: give a list of `Trial`s'),
+    ('pick_trial', 'ref', {}, 'ref={}: give a `Trial` or None'), ('pick_trial', 'z', NAN, 'z'+ge(NAN, 0)), ('pick_trial', 'min_gain', -1, 'min_gain'+ge(-1, 0)),
+    ('pick_trial', 'prefer', 3, 'prefer=3: give a function'), ('trials_df', 'trials', [{}], 'trials=[{}]: give a list of `Trial`s'),
+    ('LearnerState', 'learn', Call(lambda l,f: LearnerState('x'), "'x'"), 'learn is a str: LearnerState snapshots a fastai `Learner`'),
+    ('model_blocks', 'model', Call(lambda l,f: model_blocks('x', []), "'x'"), 'model is a str: model_blocks reads a torch `nn.Module`'),
+    ('model_blocks', 'groups', Call(lambda l,f: model_blocks(l.model, 3), 'groups=3'), 'groups=3: give the parameter groups'),
+    ('channel_stats', 'x', 'x', "x='x': give a uint8 N x C x H x W tensor"), ('channel_stats', 'chunk', 0, 'chunk'+integer(0)),
 ]
 
 # Arguments that take whatever they are given, and why
@@ -274,8 +296,6 @@ def test_refused_before_anything_changes(fn, arg, bad, msg, learn, folder):
     with learn.no_bar(), learn.no_logging():   # (fastai puts the callbacks it took out back at the end of the list)
         s0,f0 = snapshot(learn),_files(folder, learn.path)
         with pytest.raises((ValueError, TypeError, FileNotFoundError)) as e: _call(fn, arg, bad, learn, folder)
-        if isinstance(bad, Call) and bad.fit:   # fastai's `fit(lr=)` sets the optimizer's LRs before any callback can refuse the fit
-            for h,h0 in zip(learn.opt.hypers, s0['opt'][2]): h['lr'] = h0['lr']
         s1 = snapshot(learn)
     assert msg in str(e.value), (msg, str(e.value))
     assert_same(s1, s0, 'learner')
@@ -312,7 +332,8 @@ def test_flags_are_found():
 FRESH = {'fit_clr': (lambda l: l.fit_clr(1, lr_max=-1), 'lr_max=-1'), 'fit_warm_restarts': (lambda l: l.fit_warm_restarts(1, 1, lr_max=-1), 'lr_max=-1'),
          'block_lrs': (lambda l: l.block_lrs(-1), 'lr=-1'), 'lr_find_blocks': (lambda l: l.lr_find_blocks(groups=[5]), r'groups \[5\] do not exist'),
          'fit_one_cycle_swa': (lambda l: l.fit_one_cycle_swa(1, lr_max=[1e-2]*7), 'lr_max has 7 values'),
-         'fit_gradual': (lambda l: l.fit_gradual(1, 1e-2, pct_start=5), 'pct_start=5'), 'fit_clr cbs': (lambda l: l.fit_clr(1, 1e-2, cbs=[None]), 'not a fastai Callback')}
+         'fit_gradual': (lambda l: l.fit_gradual(1, 1e-2, pct_start=5), 'pct_start=5'), 'fit_clr cbs': (lambda l: l.fit_clr(1, 1e-2, cbs=[None]), 'not a fastai Callback'),
+         'fit refused by a callback': (lambda l: l.fit(1, 1e-3, cbs=SWA(start_epoch=5)), 'SWA would start')}
 
 @pytest.mark.parametrize('case', FRESH)
 def test_refused_on_a_fresh_learner_makes_no_optimizer(case, folder):

@@ -2,6 +2,7 @@
 import json, shutil, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
+from fastai_smith.trials import _sum
 
 EXE = Path(sys.executable).parent/'smith-tune'
 
@@ -117,7 +118,7 @@ def test_bad_out_contents_one_line_error(what, tmp_path, cli):
     name,kind = what.split()
     f = out/name
     if kind=='folder': f.mkdir()
-    else: f.write_bytes({'list': b'[]', 'incomplete': json.dumps(dict(version=1, trials=[dict(key='k')])).encode(), 'binary': bytes(range(256))}[kind])
+    else: f.write_bytes({'list': b'[]', 'incomplete': json.dumps(dict(version=2, trials=[dict(sum=_sum(dict(key='k')), trial=dict(key='k'))])).encode(), 'binary': bytes(range(256))}[kind])
     before = f.read_bytes() if f.is_file() else None
     code,outp,err = cli('--out', str(out), '--quiet')
     assert code == 2, (outp, err)
@@ -132,7 +133,7 @@ def test_truncated_trials_keep_the_complete_ones(tmp_path, tiny, tiny_run, cli):
     out = Path(shutil.copytree(tiny_run[1], tmp_path/'rep'))
     f = out/'trials.json'
     ts = json.loads(f.read_text())['trials']
-    txt = f.read_text(); f.write_text(txt[:txt.index(ts[-1]['key'])+5])   # cut inside the last trial
+    txt = f.read_text(); f.write_text(txt[:txt.index(ts[-1]['trial']['key'])+5])   # cut inside the last trial
     code,_,err = cli(*tiny, '--out', str(out), '--quiet')
     assert code == 0 and 'Traceback' not in err, err
     assert f'smith-tune: warning: {f} is damaged' in err and f'kept its {len(ts)-1} complete trials' in err
