@@ -185,7 +185,8 @@ def diverging(loss:float, ref:float, mult:float) -> bool:
 
 # %% ../nbs/00_core.ipynb #0ae23145
 def fmt_lr(lr) -> str:
-    "An LR with three significant figures (per-group LRs as they are)"
+    "An LR with three significant figures (per-group LRs too)"
+    if is_listy(lr) and all(is_num(v) for v in lr): return '[' + ', '.join(f'{v:.3g}' for v in lr) + ']'
     return f'{lr:.3g}' if is_num(lr) else str(lr)
 
 def mom_str(m:tuple) -> str: return f'{m[0]:g}' if m[0]==m[1]==m[2] else f'{m[0]:g}-{m[1]:g}'

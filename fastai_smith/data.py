@@ -13,7 +13,7 @@ from concurrent.futures.process import BrokenProcessPool
 from importlib.resources import files as _pkg_files
 from PIL import Image
 from .core import *
-from .core import atomic_write, user_cache
+from .core import atomic_write, user_cache, clean_tmp
 
 # %% auto #0
 __all__ = ['channel_stats', 'image_cache', 'cifar_sample', 'PadCropFlip', 'CachedImage', 'CachedLabel', 'TensorDL', 'cifar_dls',
@@ -147,6 +147,7 @@ def image_cache(
     if extra: raise ValueError(f"{path/vn} has classes not in {path/'train'}: {', '.join(extra[:5])}; every validation class needs training images")
     fp = _fingerprint(ts+vs)
     cf = _cache_file(path, size, cache) if cache else None
+    if cf is not None: clean_tmp(cf)   # the temporary file of a build that was killed
     if cf is not None and cf.exists():
         try:
             d = torch.load(cf, weights_only=True, mmap=True)

@@ -62,10 +62,24 @@ class TuneResult:
     def __init__(self, settings:TuneSettings):
         self.settings,self.range_test,self.stages,self.runs,self.notes = settings,None,{},[],[]
         self.lr_max,self.moms,self.wd,self.wd_mode,self.complete,self.final,self.swa = None,None,None,settings.wd_mode,False,None,None
+        self.fine_tune = None   # fine-tuning a frozen learner: {'head_lr', 'freeze_epochs', 'freeze_to', 'blocks'}
     @property
     def best(self) -> dict:
-        "The keyword arguments of `fit_one_cycle`: `learn.fit_one_cycle(n, **res.best)`"
+        """The keyword arguments of `fit_one_cycle`: `learn.fit_one_cycle(n, **res.best)`; after fine-tuning's head phase
+        they are those of the unfrozen model (an LR per group): replay the whole recipe with `res.fit(learn)`"""
         return dict(lr_max=self.lr_max, moms=self.moms, wd=self.wd)
+    def fit(self, learn:Learner, epochs:int|None=None) -> Learner:
+        """Train `learn` with the choices as `smith_tune(train=True)` does: `fit_one_cycle(epochs, **res.best)`; after
+        fine-tuning, first the head (frozen as tuned, `freeze_epochs` at the head's LR), then every group at its own LR"""
+        n = ifnone(epochs, self.settings.fit_epochs)
+        check_int('epochs', n)
+        ft = self.fine_tune
+        if ft is not None:
+            learn.freeze_to(ft['freeze_to'])
+            learn.fit_one_cycle(ft['freeze_epochs'], ft['head_lr'], moms=self.moms, wd=self.wd)
+            learn.unfreeze()
+        learn.fit_one_cycle(n, **self.best)
+        return learn
     @property
     def trials(self) -> pd.DataFrame: return trials_df(self.runs, rank=False)
     @property
@@ -154,6 +168,12 @@ def _lr_line(res) -> str:
     head = (f"Learning rate: a range test over {len(rt.lrs)} iterations ({rt.mode} loss). The loss starts to rise near "
             f"{fmt_lr(s['smith_max']*10)}; 10x below it is {fmt_lr(s['smith_max'])}, the steep fall ends at "
             f"{fmt_lr(s['loss_stops_falling'])}, fastai's valley is {fmt_lr(s['valley'])}. ")
+    ft = res.fine_tune
+    if ft is not None:   # fine-tuning: this test was of the frozen model, and read the head's LR
+        got = "these readings are noise (see the notes), so the learner's own LR" if rt.unsound() else f"chosen by {how}"
+        then = ("each group's own range test gives" if ft['block_its'] else "fastai's fine_tune spread (no room for a range test per group) gives")
+        return head + (f"This was the frozen model: the head's LR, {got}, is {fmt_lr(ft['head_lr'])}; after the head phase {then} "
+                       f"lr_max = {fmt_lr(res.lr_max)} (one per group, body first).")
     if rt.unsound(): return head + f"These readings are noise (see the notes): lr_max = {fmt_lr(res.lr_max)}, from the learner's own LR."
     return head + f"Chosen by {how}: lr_max = {fmt_lr(res.lr_max)}{clr}"
 
@@ -201,7 +221,11 @@ def _cost_lines(res) -> list:
 def _train_line(res) -> str:
     st,bs = res.settings,res.settings.bs
     if not res.complete: return "The run was interrupted: the choices above are from the trials completed so far."
-    return (f"Train with: learn.fit_one_cycle({st.fit_epochs or 'n_epochs'}, lr_max={fmt_lr(res.lr_max)}, moms={fmt_moms(res.moms)}, wd={res.wd:g})"
+    ft,ep = res.fine_tune,st.fit_epochs or 'n_epochs'
+    how = (f"learn.fit_one_cycle({ep}, lr_max={fmt_lr(res.lr_max)}, moms={fmt_moms(res.moms)}, wd={res.wd:g})" if ft is None else
+           f"res.fit(learn, {ep}), which runs learn.freeze_to({ft['freeze_to']}); learn.fit_one_cycle({ft['freeze_epochs']}, {fmt_lr(ft['head_lr'])}, "
+           f"moms={fmt_moms(res.moms)}, wd={res.wd:g}); learn.unfreeze(); learn.fit_one_cycle({ep}, lr_max={fmt_lr(res.lr_max)}, moms={fmt_moms(res.moms)}, wd={res.wd:g})")
+    return (f"Train with: {how}"
             + ('' if st.wd_mode_matches else f" on a learner whose optimizer uses {res.wd_mode} weight decay")
             + (f", at batch size {bs['bs']} (the learner's training DataLoader has it now)" if bs and bs['bs']!=bs['was'] else '')
             + ('' if st.fit_epochs_given else " (fit_epochs was not given: the choices are sized for a 10-epoch run)"))
@@ -211,7 +235,7 @@ def report(self:TuneResult) -> str:
     "The choices and the evidence for each, in words"
     st,out = self.settings,[]
     if st.bs: out.append(_bs_line(st.bs))
-    if st.frozen: out.append(_frozen_line(st.frozen))
+    if st.frozen and self.fine_tune is None: out.append(_frozen_line(st.frozen))   # (fine-tuning says what it did in its note)
     out.append(_lr_line(self))
     for stage,what in (('lr','Learning rate'), ('mom','Momentum'), ('wd','Weight decay')):
         out.append(_stage_line(self, stage, what) if self.stage_trials(stage) else _default_line(self, stage))

@@ -42,7 +42,7 @@ def fit_budget(r, specs:list, left:callable|None, notes:list, what:str) -> list:
     "The `specs` that the budget `left()` (in epochs; None: no limit) still covers; a note says what was left out"
     if left is None or not r.trial_epochs: return specs
     out = specs[:max(0, int((left()+1e-9)//r.trial_epochs))]
-    if len(out)<len(specs): notes.append(f"The budget covered {len(out)} of the {len(specs)} {what} trials left (an unstable LR took the room); the rest were not run.")
+    if len(out)<len(specs): notes.append(f"The budget covered {len(out)} of the {len(specs)} {what} trials left (the earlier steps took the room); the rest were not run.")
     return out
 
 # %% ../nbs/10b_stages.ipynb #c6124437

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
 from fastai.vision.all import *
 from .core import *
-from .core import fmt_lr, mom_str, jsonable, unjson, user_cache, check_writable, atomic_write, file_lock
+from .core import fmt_lr, mom_str, jsonable, unjson, user_cache, check_writable, atomic_write, file_lock, clean_tmp
 from .state import *
 from .data import trial_dls
 from .diagnose import *
@@ -330,7 +330,7 @@ class TrialRunner:
             raise TypeError(f"results={results!r}: give a file path, None (a file per run in {user_cache('trials')}) or False (no file)")
         self.file = None if results is False else default_results(learn, self.fp) if results is None else Path(results)
         if self.file is not None and self.file.is_dir(): raise ValueError(f"results={str(self.file)!r} is a folder: give the path of a file (e.g. {str(self.file/'trials.json')!r})")
-        if self.file is not None: check_writable(self.file, 'results file (or results=False)')
+        if self.file is not None: check_writable(self.file, 'results file (or results=False)'); clean_tmp(self.file)   # a killed save's leftovers
         self.done,self.records,self.new_records = {},{},{}
         if self.file is not None and resume and self.file.exists():
             ts,self.records = read_results(self.file)

@@ -15,6 +15,7 @@ from .core import fmt_lr, mom_str, fmt_moms
 from .state import *
 from .lr_finder import *
 from .swa import *
+from .discriminative import *   # (lr_find_blocks: each group's LR when fine-tuning)
 from .trials import *
 from .trials import norm_lr, trial_wd_mode, wd_mode_of, show_bars
 from .plan import *
@@ -162,11 +163,125 @@ def _stages(learn, r, plan, a, res, seed, quiet, refine, precision, z, min_gain)
     res.wd,res.complete = float(res.wd),True
 
 
+# %% ../nbs/12_tune.ipynb #f1e2d3c4
+def _fine_tune_of(learn, fine_tune, freeze_epochs) -> dict|None:
+    "The frozen state fine-tuning starts from: detected from frozen parameter groups, or forced either way by `fine_tune`"
+    check_bool('fine_tune', fine_tune, none_ok=True); check_int('freeze_epochs', freeze_epochs)
+    fr = _frozen(learn)
+    if fine_tune is False or (fine_tune is None and fr is None): return None
+    n = len(split_groups(learn))
+    if n<2: raise ValueError(f"fine_tune=True: the learner has 1 parameter group; fine-tuning trains a head first, so its splitter must give "
+                             "2 or more groups (e.g. vision_learner's body and head, or `block_splitter`)")
+    if fr is not None and fr['trainable_groups']==0:
+        raise ValueError("no parameter group is entirely trainable: unfreeze the head (learn.freeze()) or pass fine_tune=False")
+    k = 1 if fr is None else fr['trainable_groups']
+    return dict(freeze_to=-k, freeze_epochs=freeze_epochs, forced=fr is None, groups=n, head_groups=k, block_its=0)
+
+@contextmanager
+def _exploring(learn, opt_func):
+    "Tuning fits on `learn` (a head phase, range tests) with the trials' optimizer: everything is put back afterwards"
+    st,old = LearnerState(learn),learn.opt_func
+    try:
+        for cb in observers(learn): learn.remove_cb(cb)
+        learn.opt_func,learn.opt = opt_func,None
+        yield
+    finally:
+        st.restore(); learn.opt_func = old
+
+def _block_its(plan, ft) -> int:
+    """Iterations of each group's range test: the plan's range-test length (at least 30) where the budget covers one per
+    group after the head phase and the planned weight-decay trials; shorter (down to 20), before those trials, where it
+    does not; 0: no room, and the groups take fastai's `fine_tune` LRs"""
+    room = plan.budget - plan.rt_epochs - ft['freeze_epochs']
+    after_wd = int((room - plan.stages.get('wd', 0)*plan.trial_cost)*plan.n_iter/ft['groups'])   # leaving the weight-decay trials their room
+    its = min(max(plan.num_it, 30), after_wd if after_wd>=20 else int(room*plan.n_iter/ft['groups']))
+    return its if its>=20 else 0
+
+def _group_lrs(learn, ft, res, quiet) -> np.ndarray:
+    """Each parameter group's LR from its own range test (`lr_find_blocks`, fastai's valley) on the model as it is now,
+    swept from 1,000x below the head's LR to 10x above it (a short test has its points where the readings fall);
+    without room for those tests, fastai's `fine_tune` LRs: `slice(head_lr/200, head_lr/2)` spread over the groups"""
+    head = res.fine_tune['head_lr']
+    if not ft['block_its']:
+        res.notes.append(f"The budget has no room for a range test per group: the groups take fastai's fine_tune LRs, slice({fmt_lr(head/200)}, {fmt_lr(head/2)}).")
+        return group_vals(slice(head/200, head/2), ft['groups'])
+    with (contextlib.nullcontext() if show_bars(quiet) else learn.no_bar()):
+        bt = learn.lr_find_blocks(num_it=ft['block_its'], show_plot=False, start_lr=head/1e3, end_lr=head*10)   # around the head's LR: a short test's points where they count
+    lrs = np.full(len(split_groups(learn)), np.nan)
+    for g,lr in zip(bt.df.group, bt.df.lr):
+        if lr is not None and np.isfinite(lr): lrs[int(g)] = lr
+    if np.isnan(lrs).all(): raise RuntimeError("no group's range test gave a reading; give lr_max= (an LR per group, or a slice)")
+    if np.isnan(lrs).any():
+        res.notes.append(f"Groups {np.flatnonzero(np.isnan(lrs)).tolist()} gave no range-test reading: they take the lowest LR read.")
+        lrs[np.isnan(lrs)] = np.nanmin(lrs)
+    res.fine_tune['blocks'] = bt.df.assign(lr=lrs[bt.df.group.astype(int)]).to_dict('records')
+    return lrs
+
+def _head_lr(learn, rt, rules, res, quiet) -> float:
+    """The head's LR from the frozen model's range test: Smith's reading; where that is noise (`RangeTest.unsound`: a
+    frozen model's loss falls little, and a short test may read a rise at its start), fastai's valley, the reading
+    `fine_tune` users take, if it lies past the test's first tenth; else the learner's own LR. Said in the notes"""
+    why = rt.unsound()
+    if not why: return float(lr_candidates(rt.sugg, rules)[0])
+    v = rt.sugg.get('valley')
+    ok = v is not None and v > rt.lrs[min(len(rt.lrs)-1, len(rt.lrs)//10)]
+    lr = float(v) if ok else (float(learn.lr) if is_num(learn.lr) else defaults.lr)
+    src = f"fastai's valley, {fmt_lr(lr)}, the reading fine_tune users take" if ok else f"the learner's own LR, {fmt_lr(lr)}"
+    note = f"The frozen model's range test gives no sound Smith reading ({fmt_lr(rt.smith)}): {why}. The head takes {src}."
+    res.notes.append(note)
+    if not quiet: print(note, flush=True)
+    return lr
+
+def _fine_tune_stages(learn, r, plan, a, res, ft, seed, quiet, refine, precision, z, min_gain):
+    """Fine-tuning a frozen learner: the head's LR from a range test of the frozen model, a head phase, then (unfrozen)
+    each group's LR from its own range test and the weight decay from trials that start from the head-trained weights"""
+    res.moms,res.wd,m0 = ifnone(a.moms, moms3(learn.moms)),(a.wd if a.wd is not None else a.w0),moms3(learn.moms)
+    if ft['forced']: learn.freeze_to(ft['freeze_to'])   # (the runner puts the learner back as it was)
+    if a.lr_max is None:
+        res.range_test = _range_test(learn, r, plan, seed, quiet, res)
+        head = _head_lr(learn, res.range_test, a.lr_rules[:1], res, quiet)
+    else: head = float(np.max(a.lr_max))
+    res.fine_tune = dict(head_lr=head, freeze_epochs=ft['freeze_epochs'], freeze_to=ft['freeze_to'], block_its=ft['block_its'], blocks=None)
+    with _exploring(learn, r.opt_func):
+        seed_fit(learn, seed)
+        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ft['freeze_epochs'], head, moms=res.moms, wd=res.wd, cbs=Exploration())
+        learn.unfreeze()
+        lrs = _group_lrs(learn, ft, res, quiet) if a.lr_max is None else group_vals(a.lr_max, ft['groups'])
+        res.lr_max = [float(v) for v in lrs]
+        if a.wd is None and len(a.wd_grid)>1 and 'wd' not in plan.dropped:
+            r2 = TrialRunner(learn, **r.kwargs, results=False if r.file is None else r.file, resume=r.resume, quiet=quiet)
+            spent = plan.rt_epochs + ft['freeze_epochs'] + (ft['groups']*ft['block_its']/plan.n_iter if a.lr_max is None else 0)
+            with r2:
+                s = wd_stage(r2, res.lr_max, res.moms, a.wd_grid, a.w0, None, refine, precision,
+                             left=lambda: plan.budget - spent - len(r2.trials)*r2.trial_epochs, z=z, min_gain=min_gain)
+            res.wd = _take(res, s).value
+            r.trials.extend(r2.trials)   # (`res.runs` is this list: every trial, in the order they ran)
+    res.wd,res.complete = float(res.wd),True
+    res.notes.append(_fine_tune_note(res, ft, a.lr_max is not None))
+
+def _fine_tune_note(res, ft, lr_given:bool) -> str:
+    "What fine-tuning did, in a sentence of the report"
+    lrs = ', '.join(fmt_lr(v) for v in res.lr_max)
+    how = ("the LRs given" if lr_given else f"each group's own range test on the head-trained model (fastai's valley): {lrs}" if ft['block_its']
+           else f"fastai's fine_tune spread (no room in the budget for a range test per group): {lrs}")
+    froz = ("fine_tune=True: the learner was frozen to its last group for the head phase" if ft['forced'] else
+            f"the learner was frozen ({ft['head_groups']} of {ft['groups']} parameter groups train)")
+    return (f"Fine-tuning, as fastai's fine_tune: {froz}; the head's LR {fmt_lr(res.fine_tune['head_lr'])} "
+            f"{'was given' if lr_given else 'comes from a range test of the frozen model'}; after a {ft['freeze_epochs']}-epoch head phase "
+            f"all {ft['groups']} groups were unfrozen, at LRs from {how}. Replay it with res.fit(learn, epochs).")
+
 # %% ../nbs/12_tune.ipynb #b1d2c3e6
-def _plan_line(plan, r, fr) -> str:
+def _plan_line(plan, r, fr, ft=None) -> str:
     l = r.learn
     froz = '' if fr is None else (f"; the learner is frozen ({fr['trainable_groups']} of {fr['groups']} parameter groups train, "
                                   f"{fr['trainable_params']:,} of {fr['params']:,} parameters): only those are tuned")
+    if ft is not None:
+        why = ('fine_tune=True: frozen to its last group for the head phase' if ft['forced'] else
+               f"the learner is frozen ({fr['trainable_groups']} of {fr['groups']} parameter groups train, {fr['trainable_params']:,} of {fr['params']:,} parameters)")
+        lrs = (f"a {ft['block_its']}-iteration range test each for their LRs" if ft['block_its'] else
+               "fastai's fine_tune LRs (no room in the budget for a range test per group)")
+        froz = (f"; fine-tuning, as fastai's fine_tune ({why}): the range test reads the head's LR, then a {ft['freeze_epochs']}-epoch head phase, "
+                f"then all {ft['groups']} groups unfrozen with {lrs}; the weight-decay trials start from the head-trained weights")
     return (plan.describe() + f"; validation on {r.n_valid:,} of {len(l.dls.valid.dataset):,} items, seed {r.seed}, weight decay {r.wd_mode}"
             + froz + (f"; results in {r.file}" if r.file else ''))
 
@@ -176,9 +291,11 @@ def _settings(r, plan, a, bsr, learn, **kw) -> TuneSettings:
         wd_mode_matches=r.wd_mode==wd_mode_of(learn.opt_func), frozen=_frozen(learn),
         bs=None if bsr is None else dict(bs=bsr.bs, was=bsr.bs0, reason=bsr.reason), **kw)
 
-def _account(st, r, plan, t0):
+def _account(st, r, plan, t0, res):
     "Tuning time and compute on the settings, reused trials counted as when they ran (a resumed run makes the same plan)"
-    st.time,st.tuning_epochs = time.perf_counter()-t0,_spent(r, plan)
+    ft = res.fine_tune   # fine-tuning: its head phase and each group's range test too
+    extra = 0. if ft is None else ft['freeze_epochs'] + (len(ft['blocks'])*ft['block_its']/plan.n_iter if ft['blocks'] else 0.)
+    st.time,st.tuning_epochs = time.perf_counter()-t0,_spent(r, plan)+extra
     st.reused_epochs += sum(t.reused for t in r.trials)*r.trial_epochs
 
 def _show(res, r, plan):
@@ -198,7 +315,7 @@ def _train_final(learn, r, res, fit_epochs, swa, quiet):
     learn.opt_func,learn.opt = r.opt_func,None
     try:
         with interrupted_as(res), (learn.no_bar() if quiet else contextlib.nullcontext()), (learn.no_logging() if quiet else contextlib.nullcontext()):
-            if swa is False: learn.fit_one_cycle(fit_epochs, **res.best)
+            if swa is False: res.fit(learn, fit_epochs)
             else:
                 se = max(1, fit_epochs//4) if swa is True else swa
                 res.swa = learn.fit_one_cycle_swa(fit_epochs, swa_epochs=se, swa_lr=res.lr_max/10 if isinstance(res.lr_max, float) else [v/10 for v in res.lr_max], **res.best)
@@ -241,6 +358,8 @@ def smith_tune(self:Learner,
     cpus_per_trial:float=1, # with executor='ray': CPUs per trial
     gpus_per_trial:float=0, # with executor='ray': GPUs per trial
     find_bs:bool|dict=False, # first `learn.find_bs()` (a dict: its arguments): tune and train at the batch size it finds
+    fine_tune:bool|None=None, # fine-tune as fastai's `fine_tune` (head, then every group at its own LR); None: when parameter groups are frozen
+    freeze_epochs:int=1, # when fine-tuning: epochs of the head phase, before the final run's `fit_epochs` (as `fine_tune`'s; the default budget covers both)
     epochs:int|None=None, # deprecated: `trial_epochs`
     n_batches:int|None=None, # deprecated: `trial_batches`
 ) -> TuneResult:
@@ -249,9 +368,14 @@ def smith_tune(self:Learner,
     trial_epochs,trial_batches = _renamed(trial_epochs, trial_batches, epochs, n_batches)
     a = _checked(self, fit_epochs, lr_max, moms, wd, lr_rule, mom_grid, wd_grid, wd_mode, num_it, trial_epochs, trial_batches, min_iters,
                  trial_frac, precision, noise_z, min_gain, budget, swa, train, find_bs, executor)
+    ft = _fine_tune_of(self, fine_tune, freeze_epochs)
+    if ft is not None and swa is not False: raise ValueError(f"swa={swa!r} with fine-tuning: SWA does not finish a fine-tuning run here; pass fine_tune=False, or swa=False")
+    if ft is not None and a.mgrid: raise ValueError(f"mom_grid={mom_grid!r} with fine-tuning: momentum trials are not run when fine-tuning; pass moms=, or fine_tune=False")
     bsr = self.find_bs(**a.fbs) if a.fbs is not None else None   # short training steps inside `preserve_state`: nothing changes
     with _train_bs(self, bsr):
-        plan = tune_plan(epoch_len(self), fit_epochs, budget, _stage_counts(self, a), a.lr_max is not None, a.lr_rules, num_it, trial_frac,
+        counts = _stage_counts(self, a) if ft is None else stage_trials(True, n_wds=0 if a.wd is not None else len(a.wd_grid))
+        if ft is not None and budget is None and fit_epochs is not None: budget = fit_epochs + freeze_epochs   # one final run: both phases
+        plan = tune_plan(epoch_len(self), fit_epochs, budget, counts, a.lr_max is not None, a.lr_rules, num_it, trial_frac,
                          trial_epochs, trial_batches, min_iters)
         for n in [n for n in plan.notes if 'min_iters=' in n]: warn(n[0].lower()+n[1:])   # trials asked to be too short: they run, said
         ne = ifnone(n_evals, max(2, math.ceil(4/plan.trial_epochs)))
@@ -260,10 +384,13 @@ def smith_tune(self:Learner,
                         cpus_per_trial=cpus_per_trial, gpus_per_trial=gpus_per_trial)
         res = TuneResult(_settings(r, plan, a, bsr, self, lr_rule=lr_rule, trial_frac=trial_frac, noise_z=noise_z, min_gain=min_gain))
         res.notes,res.runs,res.batch_size = list(plan.notes),r.trials,bsr
-        if not quiet: print(_plan_line(plan, r, res.settings.frozen), flush=True)
+        if ft is not None: ft['block_its'] = 0 if a.lr_max is not None else _block_its(plan, ft)
+        if not quiet: print(_plan_line(plan, r, res.settings.frozen, ft), flush=True)
         t0 = time.perf_counter()
-        with interrupted_as(res), r: _stages(self, r, plan, a, res, seed, quiet, refine, precision, noise_z, min_gain)
-        _account(res.settings, r, plan, t0)
+        with interrupted_as(res), r:
+            if ft is None: _stages(self, r, plan, a, res, seed, quiet, refine, precision, noise_z, min_gain)
+            else: _fine_tune_stages(self, r, plan, a, res, ft, seed, quiet, refine, precision, noise_z, min_gain)
+        _account(res.settings, r, plan, t0, res)
         if not quiet: _show(res, r, plan)
         if show_plot: res.plot()
         if fit_epochs is not None and train: _train_final(self, r, res, fit_epochs, swa, quiet)

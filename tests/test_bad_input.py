@@ -259,6 +259,8 @@ CASES = [
     ('model_blocks', 'model', Call(lambda l,f: model_blocks('x', []), "'x'"), 'model is a str: model_blocks reads a torch `nn.Module`'),
     ('model_blocks', 'groups', Call(lambda l,f: model_blocks(l.model, 3), 'groups=3'), 'groups=3: give the parameter groups'),
     ('channel_stats', 'x', 'x', "x='x': give a uint8 N x C x H x W tensor"), ('channel_stats', 'chunk', 0, 'chunk'+integer(0)),
+    ('smith_tune', 'fine_tune', 'yes', "fine_tune='yes': give True or False (or None)"), ('smith_tune', 'freeze_epochs', 0, 'freeze_epochs'+integer(0)),
+    ('smith_tune', 'fine_tune', Call(lambda l,f: l.smith_tune(fit_epochs=2, swa=True, results=False, quiet=True), 'swa=True on a frozen learner'), 'swa=True with fine-tuning'),
 ]
 
 # Arguments that take whatever they are given, and why

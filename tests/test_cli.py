@@ -103,6 +103,7 @@ def test_final_training_with_swa(tmp_path, tiny, cli):
     (('--fit-epochs', '0'), '--fit-epochs 0'),
     (('--final-epochs', '0'), '--final-epochs 0'),
     (('--budget', '0.5'), '--budget 0.5 epochs cannot cover the plan'),
+    (('--fit-epochs', '1000000000'), '--fit-epochs=1000000000: must be at most'),   # a plan that would take years
 ])
 def test_bad_arguments_one_line_error(args, msg, tmp_path, cli):
     code,_,err = cli(*args, '--out', str(tmp_path/'rep'))

@@ -188,3 +188,24 @@ def test_fault_leaves_learner_as_it_was(kind, call, fault, folder, tmp_path):
         with pytest.raises(exc): f(learn, tmp_path)
         assert cb.fired
         assert_same(snapshot(learn), s0, f'learner after {exc.__name__} at {ph} batch {n} of {call}')
+
+FT_KINDS = ['cifar', 'cifar_pretrained', 'torchvision', 'timm', 'torchvision_blocks']
+
+@pytest.mark.parametrize('kind', FT_KINDS)
+def test_fine_tune(kind, folder, tmp_path):
+    """smith_tune on a frozen learner fine-tunes (issue 26): the head's LR, then an LR per group, the learner left as it was;
+    torchvision and timm bodies with fastai's default splitter and with `block_splitter`, and the shipped pretrained ResNet-20"""
+    if kind=='cifar_pretrained':
+        set_seed(0); learn = cifar_learner(cifar_dls(folder, bs=8, cache=False, stats=pretrained_stats()), 'resnet20', pretrained=True)
+    elif kind=='torchvision_blocks':
+        learn = vision_learner(_image_dls(folder), resnet18, pretrained=False, metrics=accuracy, splitter=block_splitter)
+    else: learn = make(kind, folder)
+    learn.freeze()
+    ng = len(learn.splitter(learn.model))
+    with learn.no_bar(), learn.no_logging():
+        res = _unchanged(learn, lambda: learn.smith_tune(fit_epochs=4, trial_epochs=1, num_it=12, budget=40, train=False, results=tmp_path/'t.json', quiet=True))
+    assert res.complete and res.fine_tune is not None and res.fine_tune['freeze_to'] == -1
+    assert len(res.lr_max) == ng and all(v > 0 for v in res.lr_max)
+    assert res.fine_tune['block_its'] >= 20 and len(res.fine_tune['blocks']) == ng   # a range test per group
+    with learn.no_bar(), learn.no_logging(): res.fit(learn, 1)
+    assert all(p.requires_grad for p in learn.model.parameters()) and len(learn.opt.hypers) == ng

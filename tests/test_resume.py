@@ -148,10 +148,12 @@ def test_read_only_results_file_refused_before_any_trial(tmp_path):
     assert f.read_bytes() == before
 
 def test_temporary_files_of_a_killed_save_are_removed(tmp_path):
-    "SIGKILL during a save leaves a .tmp: the next save removes it (when its writer is gone)"
-    p = subprocess.Popen(['sleep', '0']); p.wait()
-    f = tmp_path/'r.json'; left = tmp_path/f'.r.json.{p.pid}.0bad.tmp'; left.write_text('{"version": 2, "tri')
+    "SIGKILL during a save leaves a .tmp: the next start removes it (when its writer is gone), even if it saves nothing"
+    f = tmp_path/'r.json'
     reused(_synth(), f)
+    p = subprocess.Popen(['sleep', '0']); p.wait()
+    left = tmp_path/f'.r.json.{p.pid}.0bad.tmp'; left.write_text('{"version": 2, "tri')
+    assert reused(_synth(), f)   # everything reused: no save
     assert sorted(o.name for o in tmp_path.iterdir()) == ['r.json']
 
 def test_image_cache_edited_in_place_is_not_served_stale(img, tmp_path):
@@ -163,6 +165,14 @@ def test_image_cache_edited_in_place_is_not_served_stale(img, tmp_path):
     d1 = image_cache(img, cache=tmp_path/'c', verbose=False)
     assert (d1['train_x'][3] == 7).all() and not (d0['train_x'][3] == 7).all()
     assert sorted(o.name for o in (tmp_path/'c').iterdir()) == ['cifar_cache_v1_orig.pt']   # no temporary file left
+
+def test_image_cache_build_killed_leaves_nothing_after_the_next_start(img, tmp_path):
+    "A build killed mid-write leaves a dataset-sized .tmp: the next call removes it, also when the cache it finds is current"
+    image_cache(img, cache=tmp_path/'c', verbose=False)
+    p = subprocess.Popen(['sleep', '0']); p.wait()
+    (tmp_path/'c'/f'.cifar_cache_v1_orig.pt.{p.pid}.0bad.tmp').write_bytes(b'x'*1000)
+    image_cache(img, cache=tmp_path/'c', verbose=False)
+    assert sorted(o.name for o in (tmp_path/'c').iterdir()) == ['cifar_cache_v1_orig.pt']
 
 # --- the command's --out ---------------------------------------------------------------------------------------------
 
