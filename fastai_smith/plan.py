@@ -81,17 +81,17 @@ def stage_trials(lr_given:bool, lr_rules:tuple=('smith',), n_moms:int=0, default
     return dict(lr=lr, mom=mom, wd=wd)
 
 # %% ../nbs/10a_plan.ipynb #87b2e356
-def _range_test(n_iter, fit_epochs, budget, num_it, lr_given, notes):
-    "(iterations, budget): the range test's length, and the budget raised to fit it on small data"
-    B = ifnone(budget, fit_epochs)
+def _range_test(n_iter, fit_epochs, budget, num_it, lr_given, notes, min_num_it=30, extra_epochs=0):
+    "(iterations, budget): the range test's length, and the budget (default: the final run and `extra_epochs`) raised to fit it on small data"
+    B = ifnone(budget, fit_epochs+extra_epochs)
     if lr_given: return 0,B
-    nit = num_it if num_it is not None else min(100, max(30, int(0.25*B*n_iter)))
+    nit = num_it if num_it is not None else min(max(100, min_num_it), max(min_num_it, int(0.25*B*n_iter)))
     need = nit/n_iter
     if need <= B + 1e-9: return nit,B
     if budget is not None or num_it is not None:
         raise ValueError(f"budget={B:g} epochs cannot cover the plan: the range test alone needs {nit} iterations = {need:.3g} epochs; "
                          f"raise the budget to at least {math.ceil(need*100)/100:g} (or fit_epochs), lower num_it, or pass lr_max=")
-    notes.append(f"The {fit_epochs}-epoch final run is {fit_epochs*n_iter} iterations, fewer than the range test's {nit}: the budget was raised "
+    notes.append(f"The {fit_epochs+extra_epochs:g}-epoch final run is {(fit_epochs+extra_epochs)*n_iter:g} iterations, fewer than the range test's {nit}: the budget was raised "
                  f"from {B:g} to {need:.3g} epochs to fit the range test (pass budget= to cap it, or a smaller batch size for more iterations).")
     return nit,need
 
@@ -130,6 +130,8 @@ def tune_plan(n_iter:int, # training batches per epoch
     trial_epochs:int|None=None, # epochs per trial, given by the user
     trial_batches:int|None=None, # batches per trial epoch, given by the user
     min_iters:int=20, # shorter trials cannot tell candidates apart
+    min_num_it:int=30, # the shortest range test the plan makes (fine-tuning: 50, a frozen model's loss falls little)
+    extra_epochs:int=0, # epochs of the final run besides `fit_epochs` (fine-tuning: the frozen ones), in the default budget
 ) -> TunePlan:
     "The plan of `smith_tune` from sizes alone: raises a `ValueError` naming the argument when a given budget cannot cover it"
     check_int('n_iter', n_iter)
@@ -137,7 +139,7 @@ def tune_plan(n_iter:int, # training batches per epoch
     H,notes,dropped = ifnone(fit_epochs, 10),[],[]
     if fit_epochs is None: notes.append("fit_epochs was not given: the plan assumes a 10-epoch final run, and no model is trained (pass fit_epochs= for the run you will train).")
     st = dict(ifnone(stages, stage_trials(lr_given)))
-    nit,B = _range_test(n_iter, H, budget, num_it, lr_given, notes)
+    nit,B = _range_test(n_iter, H, budget, num_it, lr_given, notes, min_num_it, extra_epochs)
     room = B - nit/n_iter
     T0 = int(round(trial_frac*H*n_iter))
     given = trial_epochs is not None or trial_batches is not None

@@ -68,6 +68,10 @@ class TuneResult:
         """The keyword arguments of `fit_one_cycle`: `learn.fit_one_cycle(n, **res.best)`; after fine-tuning's head phase
         they are those of the unfrozen model (an LR per group): replay the whole recipe with `res.fit(learn)`"""
         return dict(lr_max=self.lr_max, moms=self.moms, wd=self.wd)
+    @property
+    def run_epochs(self) -> int:
+        "Epochs of the final run the choices are for: `fit_epochs`, and after fine-tuning its frozen epochs too"
+        return (self.settings.fit_epochs or 0) + (self.fine_tune['freeze_epochs'] if self.fine_tune else 0)
     def fit(self, learn:Learner, epochs:int|None=None) -> Learner:
         """Train `learn` with the choices as `smith_tune(train=True)` does: `fit_one_cycle(epochs, **res.best)`; after
         fine-tuning, first the head (frozen as tuned, `freeze_epochs` at the head's LR), then every group at its own LR"""
@@ -215,7 +219,9 @@ def _cost_lines(res) -> list:
     if n: out.append(f"{n} trials were reused from {st.results}.")
     if st.tuning_epochs is not None and st.fit_epochs:
         reused = f" ({st.reused_epochs:.3g} of them reused from the results file)" if st.reused_epochs else ''
-        out.append(f"Tuning compute: {st.tuning_epochs:.3g} epochs of the training set{reused}, {st.tuning_epochs/st.fit_epochs:.2f} of a {st.fit_epochs}-epoch final run.")
+        n = res.run_epochs
+        out.append(f"Tuning compute: {st.tuning_epochs:.3g} epochs of the training set{reused}, {st.tuning_epochs/n:.2f} of a {n:g}-epoch final run"
+                   + (f" (fine-tuning: {res.fine_tune['freeze_epochs']} frozen, then {st.fit_epochs} unfrozen)." if res.fine_tune else '.'))
     return out
 
 def _train_line(res) -> str:

@@ -143,8 +143,20 @@ def _take(res, s:StageResult):
 
 def _spent(r, plan) -> float: return plan.rt_epochs + len(r.trials)*r.trial_epochs   # reused trials count as when they ran
 
+def _tune_plan(learn, a, fit_epochs, budget, num_it, trial_frac, trial_epochs, trial_batches, min_iters) -> TunePlan:
+    "The plan from sizes (`tune_plan`); fine-tuning: no LR or momentum trials, a budget of one run of both phases, and the length of each group's test"
+    ft = a.ft
+    counts = _stage_counts(learn, a) if ft is None else stage_trials(True, n_wds=0 if a.wd is not None else len(a.wd_grid))
+    plan = tune_plan(epoch_len(learn), fit_epochs, budget, counts, a.lr_max is not None, a.lr_rules, num_it, trial_frac, trial_epochs,
+                     trial_batches, min_iters, **({} if ft is None else dict(min_num_it=50, extra_epochs=ft['freeze_epochs'])))   # one run of both phases
+    for n in [n for n in plan.notes if 'min_iters=' in n]: warn(n[0].lower()+n[1:])   # trials asked to be too short: they run, said
+    if ft is not None: ft['block_its'] = 0 if a.lr_max is not None else _block_its(plan, ft)
+    return plan
+
 def _stages(learn, r, plan, a, res, seed, quiet, refine, precision, z, min_gain):
-    "Smith's order: the LR (range test, checked by a trial), then momentum (when asked), then weight decay, each at the earlier choices"
+    """Smith's order: the LR (range test, checked by a trial), then momentum (when asked), then weight decay, each at
+    the earlier choices; for a frozen learner, the fine-tuning stages (`_fine_tune_stages`)"""
+    if a.ft is not None: return _fine_tune_stages(learn, r, plan, a, res, a.ft, seed, quiet, refine, precision, z, min_gain)
     left,m0,prev = (lambda: plan.budget - _spent(r, plan)),moms3(learn.moms),None
     res.lr_max = a.lr_max
     if a.lr_max is None:
@@ -164,11 +176,13 @@ def _stages(learn, r, plan, a, res, seed, quiet, refine, precision, z, min_gain)
 
 
 # %% ../nbs/12_tune.ipynb #f1e2d3c4
-def _fine_tune_of(learn, fine_tune, freeze_epochs) -> dict|None:
+def _fine_tune_of(learn, fine_tune, freeze_epochs, swa, mom_grid) -> dict|None:
     "The frozen state fine-tuning starts from: detected from frozen parameter groups, or forced either way by `fine_tune`"
     check_bool('fine_tune', fine_tune, none_ok=True); check_int('freeze_epochs', freeze_epochs)
     fr = _frozen(learn)
     if fine_tune is False or (fine_tune is None and fr is None): return None
+    if swa is not False: raise ValueError(f"swa={swa!r} with fine-tuning: SWA does not finish a fine-tuning run here; pass fine_tune=False, or swa=False")
+    if mom_grid: raise ValueError(f"mom_grid={mom_grid!r} with fine-tuning: momentum trials are not run when fine-tuning; pass moms=, or fine_tune=False")
     n = len(split_groups(learn))
     if n<2: raise ValueError(f"fine_tune=True: the learner has 1 parameter group; fine-tuning trains a head first, so its splitter must give "
                              "2 or more groups (e.g. vision_learner's body and head, or `block_splitter`)")
@@ -302,7 +316,7 @@ def _show(res, r, plan):
     "The choices in a line and the trials as a table"
     st = res.settings
     print(f"smith_tune: lr_max {fmt_lr(res.lr_max)}, moms {res.moms}, wd {res.wd:g} ({r.wd_mode}) from {len(r.trials)} trials "
-          f"({st.tuning_epochs:.3g} epochs of compute, {st.tuning_epochs/plan.fit_epochs:.2f} of the final run) in {st.time:.0f}s", flush=True)
+          f"({st.tuning_epochs:.3g} epochs of compute, {st.tuning_epochs/res.run_epochs:.2f} of the final run) in {st.time:.0f}s", flush=True)
     if not len(r.trials): return
     if IN_NOTEBOOK:
         from IPython.display import display
@@ -368,28 +382,18 @@ def smith_tune(self:Learner,
     trial_epochs,trial_batches = _renamed(trial_epochs, trial_batches, epochs, n_batches)
     a = _checked(self, fit_epochs, lr_max, moms, wd, lr_rule, mom_grid, wd_grid, wd_mode, num_it, trial_epochs, trial_batches, min_iters,
                  trial_frac, precision, noise_z, min_gain, budget, swa, train, find_bs, executor)
-    ft = _fine_tune_of(self, fine_tune, freeze_epochs)
-    if ft is not None and swa is not False: raise ValueError(f"swa={swa!r} with fine-tuning: SWA does not finish a fine-tuning run here; pass fine_tune=False, or swa=False")
-    if ft is not None and a.mgrid: raise ValueError(f"mom_grid={mom_grid!r} with fine-tuning: momentum trials are not run when fine-tuning; pass moms=, or fine_tune=False")
+    a.ft = _fine_tune_of(self, fine_tune, freeze_epochs, swa, mom_grid if a.mgrid else None)
     bsr = self.find_bs(**a.fbs) if a.fbs is not None else None   # short training steps inside `preserve_state`: nothing changes
     with _train_bs(self, bsr):
-        counts = _stage_counts(self, a) if ft is None else stage_trials(True, n_wds=0 if a.wd is not None else len(a.wd_grid))
-        if ft is not None and budget is None and fit_epochs is not None: budget = fit_epochs + freeze_epochs   # one final run: both phases
-        plan = tune_plan(epoch_len(self), fit_epochs, budget, counts, a.lr_max is not None, a.lr_rules, num_it, trial_frac,
-                         trial_epochs, trial_batches, min_iters)
-        for n in [n for n in plan.notes if 'min_iters=' in n]: warn(n[0].lower()+n[1:])   # trials asked to be too short: they run, said
-        ne = ifnone(n_evals, max(2, math.ceil(4/plan.trial_epochs)))
-        r = TrialRunner(self, plan.trial_epochs, plan.trial_batches, ifnone(n_valid, min(len(self.dls.valid.dataset), 2000)), ne, wd_mode, seed,
-                        results=results, resume=resume, quiet=quiet, executor=executor, learner_factory=learner_factory,
-                        cpus_per_trial=cpus_per_trial, gpus_per_trial=gpus_per_trial)
+        plan = _tune_plan(self, a, fit_epochs, budget, num_it, trial_frac, trial_epochs, trial_batches, min_iters)
+        r = TrialRunner(self, plan.trial_epochs, plan.trial_batches, ifnone(n_valid, min(len(self.dls.valid.dataset), 2000)),
+                        ifnone(n_evals, max(2, math.ceil(4/plan.trial_epochs))), wd_mode, seed, results=results, resume=resume, quiet=quiet,
+                        executor=executor, learner_factory=learner_factory, cpus_per_trial=cpus_per_trial, gpus_per_trial=gpus_per_trial)
         res = TuneResult(_settings(r, plan, a, bsr, self, lr_rule=lr_rule, trial_frac=trial_frac, noise_z=noise_z, min_gain=min_gain))
         res.notes,res.runs,res.batch_size = list(plan.notes),r.trials,bsr
-        if ft is not None: ft['block_its'] = 0 if a.lr_max is not None else _block_its(plan, ft)
-        if not quiet: print(_plan_line(plan, r, res.settings.frozen, ft), flush=True)
+        if not quiet: print(_plan_line(plan, r, res.settings.frozen, a.ft), flush=True)
         t0 = time.perf_counter()
-        with interrupted_as(res), r:
-            if ft is None: _stages(self, r, plan, a, res, seed, quiet, refine, precision, noise_z, min_gain)
-            else: _fine_tune_stages(self, r, plan, a, res, ft, seed, quiet, refine, precision, noise_z, min_gain)
+        with interrupted_as(res), r: _stages(self, r, plan, a, res, seed, quiet, refine, precision, noise_z, min_gain)
         _account(res.settings, r, plan, t0, res)
         if not quiet: _show(res, r, plan)
         if show_plot: res.plot()

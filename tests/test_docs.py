@@ -102,7 +102,7 @@ def test_grouped_sidebar_and_clean_titles(site):
     pages = json.loads((site/'pages.json').read_text())
     secs = list(dict.fromkeys(p['section'] for p in pages))
     assert secs[:4] == ['Getting started', 'Tutorials', 'How-to guides', 'Reproductions'] and all(s.startswith('API') for s in secs[4:])
-    assert {p['page'] for p in pages if p['section'] == 'How-to guides'} == {'howto_own_data.html', 'howto_lr_find.html', 'cli.html'}
+    assert {p['page'] for p in pages if p['section'] == 'How-to guides'} == {'howto_own_data.html', 'howto_lr_find.html', 'howto_fine_tune.html', 'cli.html'}
     d = dom(site/'index.html')
     nav = d[d.index('id="fs-nav"'):d.index('</nav>', d.index('id="fs-nav"'))]
     for s in secs: assert f'<div class="fs-sec">{html.escape(s)}</div>' in nav, s

@@ -104,7 +104,7 @@ def process(nb_path:Path) -> dict:
 SECTIONS = (
     ('Getting started', ('index', 'overview')),
     ('Tutorials', ('tutorial_cifar10',)),
-    ('How-to guides', ('howto_own_data', 'howto_lr_find', '13_cli')),
+    ('How-to guides', ('howto_own_data', 'howto_lr_find', 'howto_fine_tune', '13_cli')),
     ('Reproductions', ('repro_transfer', 'repro_superconvergence', 'repro_swa_sgd')),
     ('API: foundations', ('00_core', '03_state', 'callbacks', '99_all')),
     ('API: data and models', ('01_models', '02_data')),
