@@ -269,7 +269,8 @@ def file_lock(f:Path):
     try: fd = os.open(f.parent, os.O_RDONLY)
     except OSError: yield; return   # a folder that cannot be opened: unlocked, as on a platform without locks
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try: fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError: pass   # a file system without locks (some network and FUSE mounts): writers still merge, unlocked
         yield
     finally: os.close(fd)   # (closing releases the lock)
 
