@@ -125,13 +125,17 @@ def _range_test(learn, r, plan, seed, quiet, res) -> RangeTest:
         raise RuntimeError(f"the range test stopped after {len(rt.lrs)} iterations, too few to read; give lr_max= or a smaller learning rate range")
     return rt
 
-def _lr_cands(learn, rt, rules, res, quiet) -> list:
-    "The LR candidates the range test's readings give; the learner's own LR when the curve is noise (`RangeTest.unsound`), said at once and in the notes"
+def _lr_cands(learn, rt, rules, res, quiet, head:bool=False) -> list:
+    """The LR candidates the range test's readings give. Where the curve is noise (`RangeTest.unsound`): the learner's
+    own LR, which the LR trial checks; for the `head` of a frozen model (no trial), fastai's valley first, the reading
+    `fine_tune` users take, if it lies past the test's first tenth. Said at once and in the notes"""
     why = rt.unsound()
     if not why: return lr_candidates(rt.sugg, rules)
-    lr = float(learn.lr) if is_num(learn.lr) else defaults.lr
-    note = (f"The range test's reading ({fmt_lr(rt.smith)}) is not trusted: {why}. lr_max starts from the learner's own LR, {fmt_lr(lr)}, "
-            f"which the LR trial checks; give lr_max=, or a longer range test with num_it=.")
+    v = rt.sugg.get('valley')
+    if head and v is not None and v > rt.lrs[min(len(rt.lrs)-1, len(rt.lrs)//10)]: lr,src = float(v),"fastai's valley"
+    else: lr,src = (float(learn.lr) if is_num(learn.lr) else defaults.lr),"the learner's own LR"
+    then = "the head's LR (give lr_max=, or a longer range test with num_it=)" if head else "which the LR trial checks; give lr_max=, or a longer range test with num_it="
+    note = f"The range test's reading ({fmt_lr(rt.smith)}) is not trusted: {why}. lr_max starts from {src}, {fmt_lr(lr)}, {then}."
     res.notes.append(note)
     if not quiet: print(note, flush=True)
     return [lr]
@@ -231,29 +235,18 @@ def _group_lrs(learn, ft, res, quiet) -> np.ndarray:
     res.fine_tune['blocks'] = bt.df.assign(lr=lrs[bt.df.group.astype(int)]).to_dict('records')
     return lrs
 
-def _head_lr(learn, rt, rules, res, quiet) -> float:
-    """The head's LR from the frozen model's range test: Smith's reading; where that is noise (`RangeTest.unsound`: a
-    frozen model's loss falls little, and a short test may read a rise at its start), fastai's valley, the reading
-    `fine_tune` users take, if it lies past the test's first tenth; else the learner's own LR. Said in the notes"""
-    why = rt.unsound()
-    if not why: return float(lr_candidates(rt.sugg, rules)[0])
-    v = rt.sugg.get('valley')
-    ok = v is not None and v > rt.lrs[min(len(rt.lrs)-1, len(rt.lrs)//10)]
-    lr = float(v) if ok else (float(learn.lr) if is_num(learn.lr) else defaults.lr)
-    src = f"fastai's valley, {fmt_lr(lr)}, the reading fine_tune users take" if ok else f"the learner's own LR, {fmt_lr(lr)}"
-    note = f"The frozen model's range test gives no sound Smith reading ({fmt_lr(rt.smith)}): {why}. The head takes {src}."
-    res.notes.append(note)
-    if not quiet: print(note, flush=True)
-    return lr
+def _ft_spent(plan, ft:dict) -> float:
+    "Fine-tuning's compute besides the range test and the trials: the head phase and each group's range test, in epochs"
+    return ft['freeze_epochs'] + (len(ft['blocks'])*ft['block_its']/plan.n_iter if ft['blocks'] else 0.)
 
 def _fine_tune_stages(learn, r, plan, a, res, ft, seed, quiet, refine, precision, z, min_gain):
     """Fine-tuning a frozen learner: the head's LR from a range test of the frozen model, a head phase, then (unfrozen)
     each group's LR from its own range test and the weight decay from trials that start from the head-trained weights"""
-    res.moms,res.wd,m0 = ifnone(a.moms, moms3(learn.moms)),(a.wd if a.wd is not None else a.w0),moms3(learn.moms)
+    res.moms,res.wd = ifnone(a.moms, moms3(learn.moms)),(a.wd if a.wd is not None else a.w0)
     if ft['forced']: learn.freeze_to(ft['freeze_to'])   # (the runner puts the learner back as it was)
     if a.lr_max is None:
         res.range_test = _range_test(learn, r, plan, seed, quiet, res)
-        head = _head_lr(learn, res.range_test, a.lr_rules[:1], res, quiet)
+        head = _lr_cands(learn, res.range_test, a.lr_rules[:1], res, quiet, head=True)[0]
     else: head = float(np.max(a.lr_max))
     res.fine_tune = dict(head_lr=head, freeze_epochs=ft['freeze_epochs'], freeze_to=ft['freeze_to'], block_its=ft['block_its'], blocks=None)
     with _exploring(learn, r.opt_func):
@@ -264,7 +257,7 @@ def _fine_tune_stages(learn, r, plan, a, res, ft, seed, quiet, refine, precision
         res.lr_max = [float(v) for v in lrs]
         if a.wd is None and len(a.wd_grid)>1 and 'wd' not in plan.dropped:
             r2 = TrialRunner(learn, **r.kwargs, results=False if r.file is None else r.file, resume=r.resume, quiet=quiet)
-            spent = plan.rt_epochs + ft['freeze_epochs'] + (ft['groups']*ft['block_its']/plan.n_iter if a.lr_max is None else 0)
+            spent = plan.rt_epochs + _ft_spent(plan, res.fine_tune)
             with r2:
                 s = wd_stage(r2, res.lr_max, res.moms, a.wd_grid, a.w0, None, refine, precision,
                              left=lambda: plan.budget - spent - len(r2.trials)*r2.trial_epochs, z=z, min_gain=min_gain)
@@ -307,8 +300,7 @@ def _settings(r, plan, a, bsr, learn, **kw) -> TuneSettings:
 
 def _account(st, r, plan, t0, res):
     "Tuning time and compute on the settings, reused trials counted as when they ran (a resumed run makes the same plan)"
-    ft = res.fine_tune   # fine-tuning: its head phase and each group's range test too
-    extra = 0. if ft is None else ft['freeze_epochs'] + (len(ft['blocks'])*ft['block_its']/plan.n_iter if ft['blocks'] else 0.)
+    extra = 0. if res.fine_tune is None else _ft_spent(plan, res.fine_tune)   # fine-tuning: its head phase and each group's range test too
     st.time,st.tuning_epochs = time.perf_counter()-t0,_spent(r, plan)+extra
     st.reused_epochs += sum(t.reused for t in r.trials)*r.trial_epochs
 
