@@ -3,7 +3,12 @@
 Per task (model, optimizer, final length E epochs of 1cycle, a CIFAR-10 subset):
   (a) `learn.smith_tune(fit_epochs=E, train=False)`, then `fit_one_cycle(E, **res.best)`;
   (c) fastai's defaults: `lr_find()` valley, then `fit_one_cycle(E, lr)` (the learner's momentum and weight decay);
-  (b) a full-training grid over LR x momentum x weight decay (seed 0), the point chosen on the validation split.
+  (b) a full-training grid over LR x momentum x weight decay (seed 0), the point chosen on the validation split;
+  the peers a user could pick instead (`peers.py`, `pip install -e ".[bench]"`), each for the same E epochs:
+  prodigy (lr 1, cosine), sf_algoperf and sf_default (Schedule-Free AdamW at its AlgoPerf settings and at its own
+  defaults, constant LR), optuna (TPE with successive halving over LR, momentum and weight decay, trials of E/4 epochs,
+  at most E epochs of tuning: one final run, the bound `smith_tune` is held to; then `fit_one_cycle(E)` at its best).
+  Prodigy and Schedule-Free replace the task's optimizer, so the tasks that differ only in it share their runs.
 Every method tunes on a validation split carved from CIFAR-10's *training* images and is scored once, at the end,
 on CIFAR-10's *test* images, which no method sees while choosing. A seed gives (a) and (c) the same initial weights
 and, for the final run, the same data order. Every run is appended to the JSON file as it ends: a rerun skips the
@@ -11,12 +16,16 @@ runs already there, so an interrupted benchmark resumes.
 
     python benchmarks/tune_quality.py                     # all tasks, 5 seeds (about 70 minutes on 2 CPU cores)
     python benchmarks/tune_quality.py --quick             # 2 tasks, 2 seeds, small grid (about 10 minutes)
+    python benchmarks/tune_quality.py --only p            # only the peers (about 40 minutes for the four 8-epoch tasks)
     python benchmarks/tune_quality.py --summary           # only print the tables of what the JSON file holds
 """
 import argparse, json, math, os, random, tarfile, time, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore')
 from fastai_smith.all import *
+import sys; sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peers import fit_prodigy, fit_schedulefree, optuna_search
+PEERS = ('prodigy', 'sf_algoperf', 'sf_default', 'optuna')
 
 ROOT = Path(__file__).resolve().parents[1]
 p = argparse.ArgumentParser()
@@ -25,10 +34,12 @@ p.add_argument('--work', default='/tmp/fastai_smith_bench', help='folder for the
 p.add_argument('--seeds', type=int, default=5)
 p.add_argument('--tasks', nargs='+', default=None)
 p.add_argument('--quick', action='store_true')
-p.add_argument('--only', default='acb', help='which of a, c, b to run')
+p.add_argument('--only', default='acbp', help='which of a, c, b and p (the peers) to run')
+p.add_argument('--peers', nargs='+', default=list(PEERS), choices=PEERS, help='which peers to run')
 p.add_argument('--summary', action='store_true')
-p.add_argument('--variant', default=None, choices=sorted(VARIANTS := {'race': dict(lr_rule=('valley', 'loss_stops_falling', 'smith_max'))}),
-               help="also run (a) with other smith_tune settings, e.g. 'race': a trial per range-test reading, the largest LR within noise of the best")
+p.add_argument('--variant', default=None, choices=sorted(VARIANTS := {'race': dict(lr_rule=('valley', 'loss_stops_falling', 'smith_max')), 'wd0.1': dict(wd_grid=[0.1, 0.01, 0.001])}),
+               help="also run (a) with other smith_tune settings: 'race': a trial per range-test reading, the largest LR within noise of the best; "
+                    "'wd0.1': weight decay 0.1 as the default kept unless beaten beyond noise (then 0.01, 0.001)")
 p.add_argument('--out', default=str(ROOT/'benchmarks'/'tune_quality.json'))
 a = p.parse_args()
 
@@ -106,7 +117,22 @@ def summary():
             if ch: print(f"{name} ({m}): " + '; '.join(f"seed {s}: lr {b['lr_max']:.3g}, moms {b['moms']}, wd {b['wd']} -> {acc}" for s,b,acc in ch))
         B = sorted([r for r in rs if r['method']=='b'], key=lambda r: -r['valid_acc'])
         if B: print(f"{name} (b): " + '; '.join(f"lr {r['best']['lr_max']:g} moms {r['best']['moms'][0]:g}-{r['best']['moms'][1]:g} wd {r['best']['wd']:g}: valid {r['valid_acc']:.4f} test {r['test_acc']:.4f}" for r in B))
-if a.summary: summary(); raise SystemExit
+def vs_all():
+    "Every method of every task against smith_tune (a), paired by seed"
+    print('\n| task | method | seeds | test accuracy | (a) minus it, 95% CI | tuning: epochs / final run |\n|---|---|---|---|---|---|')
+    for name in tasks:
+        rs = [r for r in runs if r['task']==name]
+        A = {r['seed']:r['test_acc'] for r in rs if r['method']=='a'}
+        for m in ('a', 'c', *PEERS, *sorted({r['method'] for r in rs if r['method'].startswith('a:')})):
+            M = {r['seed']:r for r in rs if r['method']==m}
+            ss = sorted(set(A) & set(M))
+            if not ss: continue
+            d = np.array([A[s]-M[s]['test_acc'] for s in ss])
+            h = t95(len(d)-1)*d.std(ddof=1)/math.sqrt(len(d)) if len(d)>1 else float('nan')
+            ci = '' if m=='a' else f"{d.mean()*100:+.2f} pts [{(d.mean()-h)*100:+.2f}, {(d.mean()+h)*100:+.2f}]"
+            te = np.mean([M[s].get('tune_epochs', 0) for s in ss])/TASKS[name][2]
+            print(f"| {name} | {dict(a='smith_tune', c='fastai default').get(m, m)} | {len(ss)} | {np.mean([M[s]['test_acc'] for s in ss]):.4f} | {ci} | {te:.2f} |")
+if a.summary: summary(); vs_all(); raise SystemExit
 
 torch.set_num_threads(max(1, torch.get_num_threads()))
 if a.data is None:
@@ -135,18 +161,49 @@ def learner(task, seed, dls):
     if arch=='cnn': return Learner(dls, cnn(), opt_func=of, metrics=accuracy)
     return cifar_learner(dls, arch, opt_func=of)
 
-def final(learn, seed, test_dl, E, **kw):
-    "The final 1cycle run with a fixed data order per seed, then the accuracy on the validation split and on the test images"
+def final(learn, seed, test_dl, E, fit=None, **kw):
+    "The final run (1cycle, or `fit(learn)`) with a fixed data order per seed, then the accuracy on the validation split and on the test images"
     set_seed(seed+1000)
     for i,dl in enumerate(learn.dls.loaders): dl.rng = random.Random(seed+1000+i)
     t0 = time.perf_counter()
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(E, **kw)
+    with learn.no_bar(), learn.no_logging(): fit(learn) if fit else learn.fit_one_cycle(E, **kw)
     secs = time.perf_counter()-t0
     va = float(learn.recorder.values[-1][2])
     with learn.no_bar(): ta = float(learn.validate(dl=test_dl)[1])
     return va,ta,secs
 
 def jl(v): return list(v) if isinstance(v, tuple) else v
+
+def optuna_space(opt):
+    "The search space a user would give Optuna: LR and weight decay on log scales around the optimizer's usual values, 1cycle's momentum"
+    lrs,wds = ((1e-4, 1e-1), (1e-4, 3e-1)) if opt=='adam' else ((1e-3, 3.), (1e-5, 3e-2))
+    def space(t):
+        p = dict(lr_max=t.suggest_float('lr', *lrs, log=True), wd=t.suggest_float('wd', *wds, log=True))
+        if opt!='sgd': p['moms'] = {'cyclic': (0.95,0.85,0.95), 'flat': (0.9,0.9,0.9)}[t.suggest_categorical('moms', ['cyclic', 'flat'])]
+        return p
+    return space
+
+def peer(name, m, seed, dls, test_dl):
+    "Peer `m` on task `name`, seed `seed`: the record to save"
+    arch,opt,E,*_ = TASKS[name]
+    learn,info,t0 = learner(name, seed, dls),dict(tune_epochs=0.),time.perf_counter()
+    if m=='optuna':
+        best,spent,n = optuna_search(lambda: learner(name, seed, dls), optuna_space(opt), lambda l,p,n: l.fit_one_cycle(n, **p),
+                                     budget=E, trial_epochs=max(1, E//4), seed=seed)
+        info.update(best={k:jl(v) for k,v in best.items()}, tune_epochs=spent, n_trials=n)
+        fit = lambda l: l.fit_one_cycle(E, **best)
+    elif m=='prodigy': fit = lambda l: fit_prodigy(l, E)
+    else: fit = lambda l: fit_schedulefree(l, E, m.removeprefix('sf_'))
+    tt_ = time.perf_counter()-t0
+    va,ta,fs = final(learn, seed, test_dl, E, fit)
+    return dict(task=name, method=m, seed=seed, valid_acc=va, test_acc=ta, tune_s=tt_, final_s=fs, **info)
+
+def twin(name, m, seed):
+    "A run of an optimizer-independent peer on a task that differs from `name` only in its optimizer"
+    if m=='optuna': return None
+    key = lambda t: (TASKS[t][0], *TASKS[t][2:5])
+    return next((r for r in runs if r['method']==m and r['seed']==seed and r['task']!=name and r['task'] in TASKS
+                 and key(r['task'])==key(name) and 'same_as' not in r), None)
 for name in tasks:
     arch,opt,E,k,bs,lrs = TASKS[name]
     tv,tt = split_folders(k)
@@ -174,6 +231,10 @@ for name in tasks:
             va,ta,fs = final(learn, seed, test_dl, E, lr_max=lr)
             save(dict(task=name, method='c', seed=seed, best=dict(lr_max=lr, moms=jl(learn.moms), wd=learn.wd), valid_acc=va, test_acc=ta,
                       tune_s=tt_, final_s=fs, tune_epochs=100/len(dls.train)))
+        for m in (a.peers if 'p' in a.only else ()):
+            if have(task=name, method=m, seed=seed): continue
+            r = twin(name, m, seed)
+            save({**r, 'task': name, 'same_as': r['task']} if r else peer(name, m, seed, dls, test_dl))
     if 'b' in a.only:
         for wd in GRID_WDS[opt]:
             for m in GRID_MOMS:
@@ -184,3 +245,4 @@ for name in tasks:
                     va,ta,fs = final(learn, 0, test_dl, E, lr_max=lr, moms=m, wd=wd)
                     save(dict(task=name, method='b', seed=0, best=b, valid_acc=va, test_acc=ta, final_s=fs))
 summary()
+vs_all()
