@@ -1,7 +1,7 @@
 """The second pretrained body of the transfer benchmark: torchvision's ResNet-18 (through fastai's `vision_learner`,
 no downloaded weights) pretrained here on five CIFAR-10 classes, to be fine-tuned on the other five.
 
-    python benchmarks/body2.py          # builds the body if it is not cached yet, prints where it is (about 10 min on 2 cores)
+    python benchmarks/body2.py          # builds the body if it is not cached yet, prints its settings (about 5 minutes on 2 cores)
 
 The weights go to the package's user cache (`$XDG_CACHE_HOME/fastai_smith/bench/`, 45 MB, not shipped); the command
 and its settings are stored beside them, and `fine_tune.py` builds the body on first use.
