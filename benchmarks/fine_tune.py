@@ -39,7 +39,6 @@ from peers import fit_prodigy, fit_schedulefree, optuna_search
 OUT = ROOT/'benchmarks'/'fine_tune.json'
 METHODS = ('fine_tune', 'fine_tune_valley', 'smith_tune', 'prodigy', 'sf_algoperf', 'sf_default', 'optuna')
 TASKS = ('resnet20-vehicles', 'resnet18-cifar5')
-VALLEY_ITS,N_BATCHES = 100,{t:R.K_TR*len(c)//32 for t,c in zip(TASKS, (R.VEHICLES, B.TARGET))}   # lr_find's iterations; batches per epoch
 E_HEAD,E_BODY = R.E_HEAD,R.E_BODY
 
 def runs(): return [{'task': TASKS[0], **r} for r in json.loads(OUT.read_text())['runs']] if OUT.exists() else []
@@ -71,7 +70,7 @@ def one(task, m, seed, dls):
         elif m.startswith('sf_'): fit_schedulefree(learn, E_BODY, m.removeprefix('sf_'), head_epochs=E_HEAD)
         elif m=='fine_tune_valley':
             lr = info['lr'] = R.valley_lr(learn)
-            info['tuning_epochs'] = VALLEY_ITS/len(dls.train)
+            info['tuning_epochs'] = 100/len(dls.train)   # lr_find's 100 iterations
             learn.fine_tune(E_BODY, lr, freeze_epochs=E_HEAD)
         elif m=='smith_tune':
             res = learn.smith_tune(fit_epochs=E_BODY, freeze_epochs=E_HEAD, results=False, quiet=True, seed=seed)
@@ -90,9 +89,10 @@ def data(task):
 def run(seeds, tasks, methods):
     for task in tasks:
         dls,test_dl = data(task)
+        done = {(r['method'], r['seed']) for r in runs() if r['task']==task}
         for seed in range(seeds):
             for m in methods:
-                if (task, m, seed) in {(r['task'], r['method'], r['seed']) for r in runs()}: continue
+                if (m, seed) in done: continue
                 r = one(task, m, seed, dls)
                 r['test_acc'] = R.test_acc(r.pop('learn'), test_dl)
                 save(r); print(r, flush=True)
@@ -111,7 +111,7 @@ def summary():
             ss = sorted(s for k,s in acc if k==m)
             if not ss: continue
             d = [acc[('smith_tune', s)]['test_acc'] - acc[(m, s)]['test_acc'] for s in ss if ('smith_tune', s) in acc]
-            te = np.mean([acc[(m, s)].get('tuning_epochs', VALLEY_ITS/N_BATCHES[task] if m=='fine_tune_valley' else 0) for s in ss])/(E_HEAD+E_BODY)
+            te = np.mean([acc[(m, s)].get('tuning_epochs', 0) for s in ss])/(E_HEAD+E_BODY)
             print(f"| {task} | {m} | {len(ss)} | {100*np.mean([acc[(m, s)]['test_acc'] for s in ss]):.1f} | "
                   f"{ci(d) if m!='smith_tune' and len(d)>1 else ''} | {te:.2f} |")
 

@@ -73,6 +73,8 @@ def save(r):
 def have(**kw): return any(all(r.get(k)==v for k,v in kw.items()) for r in runs)
 
 def t95(n): return {1:12.71, 2:4.30, 3:3.18, 4:2.78, 5:2.57, 6:2.45, 7:2.36, 8:2.31, 9:2.26}.get(n, 1.96)
+def half95(d): "Half-width of the 95% t interval of the mean of the paired differences `d`"; return t95(len(d)-1)*d.std(ddof=1)/math.sqrt(len(d)) if len(d)>1 else float('nan')
+def pts(d): "Mean paired difference and its 95% interval, in points"; return f"{d.mean()*100:+.2f} pts [{(d.mean()-half95(d))*100:+.2f}, {(d.mean()+half95(d))*100:+.2f}]"
 def summary():
     rows = []
     for name in tasks:
@@ -81,7 +83,7 @@ def summary():
         seeds = sorted(set(A) & set(Cc))
         if not seeds: continue
         d = np.array([A[s]['test_acc']-Cc[s]['test_acc'] for s in seeds])
-        half = t95(len(d)-1)*d.std(ddof=1)/math.sqrt(len(d)) if len(d)>1 else float('nan')
+        half = half95(d)
         B = [r for r in rs if r['method']=='b']
         b = max(B, key=lambda r: r['valid_acc']) if B else None
         E = TASKS[name][2]
@@ -101,8 +103,7 @@ def summary():
                 ss = sorted(set(V) & set(O))
                 if len(ss)<2: continue
                 d = np.array([V[s]['test_acc']-O[s]['test_acc'] for s in ss])
-                h = t95(len(d)-1)*d.std(ddof=1)/math.sqrt(len(d))
-                print(f"{name}: ({v}) - ({other}) over {len(ss)} seeds: {d.mean()*100:+.2f} pts [{(d.mean()-h)*100:+.2f}, {(d.mean()+h)*100:+.2f}]; "
+                print(f"{name}: ({v}) - ({other}) over {len(ss)} seeds: {pts(d)}; "
                       f"({v}) mean {np.mean([V[s]['test_acc'] for s in ss]):.4f}, tuning {np.mean([V[s]['tune_epochs'] for s in ss])/TASKS[name][2]:.2f} of a final run")
     if not rows: print('no complete pairs yet'); return
     print('\n| task | seeds | (a) smith_tune | (c) fastai default | (a)-(c), 95% CI | (b) grid best (by valid), seed 0 | (a)-(b), seed 0 | (a) mean - (b) | tuning: epochs / final run | tuning: wall / final run |')
@@ -128,8 +129,7 @@ def vs_all():
             ss = sorted(set(A) & set(M))
             if not ss: continue
             d = np.array([A[s]-M[s]['test_acc'] for s in ss])
-            h = t95(len(d)-1)*d.std(ddof=1)/math.sqrt(len(d)) if len(d)>1 else float('nan')
-            ci = '' if m=='a' else f"{d.mean()*100:+.2f} pts [{(d.mean()-h)*100:+.2f}, {(d.mean()+h)*100:+.2f}]"
+            ci = '' if m=='a' else pts(d)
             te = np.mean([M[s].get('tune_epochs', 0) for s in ss])/TASKS[name][2]
             print(f"| {name} | {dict(a='smith_tune', c='fastai default').get(m, m)} | {len(ss)} | {np.mean([M[s]['test_acc'] for s in ss]):.4f} | {ci} | {te:.2f} |")
 if a.summary: summary(); vs_all(); raise SystemExit

@@ -13,7 +13,7 @@ def dls(): return cifar_dls(name='cifar10_sample', bs=16, n_train=8, n_valid=4, 
 def test_schedulefree_modes_and_bn(dls):
     "Training runs at y (train mode), every evaluation at the averaged x (eval mode) with BatchNorm statistics recomputed there"
     pytest.importorskip('schedulefree')
-    from peers import fit_schedulefree, ScheduleFreeCB
+    from peers import fit_schedulefree, ScheduleFreeCB, SF_SETTINGS
     set_seed(0); learn = cifar_learner(dls, 'resnet20')
     modes = []
     class Spy(Callback):
@@ -28,7 +28,7 @@ def test_schedulefree_modes_and_bn(dls):
     assert not learn.opt.opt.param_groups[0]['train_mode']
     with learn.no_bar(), learn.no_logging(): learn.fit(1, lr=1e-3)
     assert {m for t,m in modes if t} == {True} and {m for t,m in modes if not t} == {False}
-    assert learn.opt.opt.param_groups[0]['betas'] == __import__('peers').SF_SETTINGS['algoperf']['betas']
+    assert learn.opt.opt.param_groups[0]['betas'] == SF_SETTINGS['algoperf']['betas']
 
 def test_prodigy_keeps_state_across_unfreezing(dls):
     "Fine-tuning: the head trains while the body is frozen, then everything, with the optimizer's state kept (fastai's unfreeze would clear it)"
