@@ -15,7 +15,7 @@ Every method trains 2 frozen epochs then 6 unfrozen ones (fastai's `fine_tune(6,
 - `fine_tune`: fastai as it comes (base_lr 2e-3);
 - `fine_tune_valley`: with `lr_find`'s valley on the frozen model as base_lr (what the fastai course teaches);
 - `smith_tune`: `learn.smith_tune(fit_epochs=6, freeze_epochs=2)`: the head's LR from a range test of the frozen model,
-  a head phase, each group's LR from its own range test, the weight decay checked; then `res.fit` (its final training);
+  a head phase, the unfrozen model's LR raced by short trials, the weight decay checked; then `res.fit` (its final training);
 - the peers (`peers.py`): `prodigy`, `sf_algoperf`, `sf_default` (the same optimizer through both phases), and `optuna`
   (TPE with successive halving over `fine_tune`'s base_lr and weight decay, trials of `fine_tune(1, freeze_epochs=1)`,
   at most one final run of tuning, then `fine_tune(6, base_lr, freeze_epochs=2)` at its best).
@@ -38,6 +38,7 @@ from peers import fit_prodigy, fit_schedulefree, optuna_search
 
 OUT = ROOT/'benchmarks'/'fine_tune.json'
 METHODS = ('fine_tune', 'fine_tune_valley', 'smith_tune', 'prodigy', 'sf_algoperf', 'sf_default', 'optuna')
+EARLIER = ('smith_tune_pg', 'smith_tune_largest')   # records of earlier versions (not runnable): the body's LRs from a range test per group; the race taking the largest LR within noise of the best
 TASKS = ('resnet20-vehicles', 'resnet18-cifar5')
 E_HEAD,E_BODY = R.E_HEAD,R.E_BODY
 
@@ -75,7 +76,7 @@ def one(task, m, seed, dls):
         elif m=='smith_tune':
             res = learn.smith_tune(fit_epochs=E_BODY, freeze_epochs=E_HEAD, results=False, quiet=True, seed=seed)
             info.update(head_lr=res.fine_tune['head_lr'], lr_max=res.lr_max, wd=res.wd, tuning_epochs=res.settings.tuning_epochs,
-                        block_its=res.fine_tune['block_its'])
+                        body_lrs=res.fine_tune['body_lrs'], n_trials=len(res.runs))
         else: raise ValueError(m)
     return dict(task=task, method=m, seed=seed, valid_acc=R.last(learn), secs=round(time.perf_counter()-t, 1), learn=learn, **info)
 
@@ -107,7 +108,7 @@ def summary():
     print("| task | method | seeds | test accuracy | smith_tune minus it (95% interval) | tuning: epochs / final run |\n|---|---|---|---|---|---|")
     for task in TASKS:
         acc = {(r['method'], r['seed']): r for r in rs if r['task']==task}
-        for m in METHODS:
+        for m in METHODS+EARLIER:
             ss = sorted(s for k,s in acc if k==m)
             if not ss: continue
             d = [acc[('smith_tune', s)]['test_acc'] - acc[(m, s)]['test_acc'] for s in ss if ('smith_tune', s) in acc]

@@ -30,6 +30,7 @@ class TunePlan:
     stages:dict # trials planned per stage ('lr', 'mom', 'wd'); 0: not run
     dropped:list=field(default_factory=list) # stages dropped because their trials would be too short to inform
     notes:list=field(default_factory=list) # what the user should know about the plan, in words
+    head_epochs:float=0 # epochs of a head phase before the trials (fine-tuning a frozen learner: the trials start from its weights)
     @property
     def trial_iters(self) -> int: return self.trial_epochs*self.trial_batches
     @property
@@ -39,12 +40,13 @@ class TunePlan:
     @property
     def n_trials(self) -> int: return sum(self.stages.values())
     @property
-    def cost(self) -> float: return self.rt_epochs + self.n_trials*self.trial_cost
+    def cost(self) -> float: return self.rt_epochs + self.head_epochs + self.n_trials*self.trial_cost
     def runs(self, stage:str) -> bool: return bool(self.stages.get(stage))
     def describe(self) -> str:
         "The plan in one line: the run it is for, what will run (0 trials and why), the trial length and the budget"
         run = f"a {self.fit_epochs}-epoch run" + ('' if self.fit_epochs_given else " (assumed: fit_epochs not given; nothing will be trained)")
         parts = [f"a {self.num_it}-iteration range test"] if self.num_it else []
+        if self.head_epochs: parts.append(f"a {self.head_epochs:g}-epoch head phase")
         for k,n in self.stages.items():
             if n: parts.append(f"{n} {_trial_kind[k]} trial{'s' if n>1 else ''}")
         what = ', then '.join(parts) if parts else 'nothing to tune'
@@ -114,7 +116,8 @@ def _dropped_note(k, lr_rules, short, trial_frac, fit_iters, budget, min_iters):
     what = {'mom': 'momentum trials', 'wd': 'weight-decay trials', 'lr': "the LR's stability trial" if tuple(lr_rules)==('smith',) else 'LR trials'}[k]
     why = (f"a trial ({trial_frac:g} of the {fit_iters}-iteration final run) would be" if short
            else f"within the budget of {budget:g} epochs a trial would be")
-    then = "check the LR; the range test's reading is taken unchecked" if k=='lr' else "tell candidates apart; the default is kept"
+    then = ("tell candidates apart; the default is kept" if k!='lr' else "race the unfrozen model's LR; the middle candidate is taken unchecked"
+            if tuple(lr_rules)==('race',) else "check the LR; the range test's reading is taken unchecked")
     fix = "A longer fit_epochs or a smaller batch size would run them." if short else "Raise budget (or fit_epochs) to run them."
     return f"Skipped {what}: {why} shorter than {min_iters} iterations, too short to {then}. {fix}"
 
@@ -132,6 +135,7 @@ def tune_plan(n_iter:int, # training batches per epoch
     min_iters:int=20, # shorter trials cannot tell candidates apart
     min_num_it:int=30, # the shortest range test the plan makes (fine-tuning: 50, a frozen model's loss falls little)
     extra_epochs:int=0, # epochs of the final run besides `fit_epochs` (fine-tuning: the frozen ones), in the default budget
+    head_epochs:int=0, # epochs of a head phase before the trials (fine-tuning), out of the budget
 ) -> TunePlan:
     "The plan of `smith_tune` from sizes alone: raises a `ValueError` naming the argument when a given budget cannot cover it"
     check_int('n_iter', n_iter)
@@ -140,7 +144,10 @@ def tune_plan(n_iter:int, # training batches per epoch
     if fit_epochs is None: notes.append("fit_epochs was not given: the plan assumes a 10-epoch final run, and no model is trained (pass fit_epochs= for the run you will train).")
     st = dict(ifnone(stages, stage_trials(lr_given)))
     nit,B = _range_test(n_iter, H, budget, num_it, lr_given, notes, min_num_it, extra_epochs)
-    room = B - nit/n_iter
+    room = B - nit/n_iter - head_epochs
+    if budget is not None and room < -1e-9:
+        raise ValueError(f"budget={budget:g} epochs cannot cover the plan: the range test ({nit/n_iter:.3g} epochs) and the {head_epochs}-epoch head phase "
+                         f"need {nit/n_iter+head_epochs:.3g}; raise the budget, or lower freeze_epochs or num_it")
     T0 = int(round(trial_frac*H*n_iter))
     given = trial_epochs is not None or trial_batches is not None
     if given:
@@ -156,4 +163,4 @@ def tune_plan(n_iter:int, # training batches per epoch
     else: te,tb = trial_shape(_fit_trials(st, T0, n_iter, room, min_iters, dropped), n_iter)
     short = not given and T0 < min_iters   # the budget cannot lengthen a trial, only fit_epochs or more batches an epoch can
     notes += [_dropped_note(k, lr_rules, short, trial_frac, H*n_iter, B, min_iters) for k in dropped]
-    return TunePlan(n_iter, H, fit_epochs is not None, B, nit, te, tb, st, dropped, notes)
+    return TunePlan(n_iter, H, fit_epochs is not None, B, nit, te, tb, st, dropped, notes, head_epochs)

@@ -62,7 +62,7 @@ class TuneResult:
     def __init__(self, settings:TuneSettings):
         self.settings,self.range_test,self.stages,self.runs,self.notes = settings,None,{},[],[]
         self.lr_max,self.moms,self.wd,self.wd_mode,self.complete,self.final,self.swa = None,None,None,settings.wd_mode,False,None,None
-        self.fine_tune = None   # fine-tuning a frozen learner: {'head_lr', 'freeze_epochs', 'freeze_to', 'blocks'}
+        self.fine_tune = None   # fine-tuning a frozen learner: {'head_lr', 'freeze_epochs', 'freeze_to', 'body_lrs'} (the LRs raced for the unfrozen model)
     @property
     def best(self) -> dict:
         """The keyword arguments of `fit_one_cycle`: `learn.fit_one_cycle(n, **res.best)`; after fine-tuning's head phase
@@ -175,7 +175,9 @@ def _lr_line(res) -> str:
     ft = res.fine_tune
     if ft is not None:   # fine-tuning: this test was of the frozen model, and read the head's LR
         got = "these readings are noise (see the notes), so the learner's own LR" if rt.unsound() else f"chosen by {how}"
-        then = ("each group's own range test gives" if ft['block_its'] else "fastai's fine_tune spread (no room for a range test per group) gives")
+        raced = res.stages.get('lr') is not None and bool(res.stages['lr'].trials)
+        then = (f"a race of short trials between {fmt_lr(ft['body_lrs'])} gives" if raced else
+                f"the middle of {fmt_lr(ft['body_lrs'])}, unchecked (no room in the budget for the race), gives")
         return head + (f"This was the frozen model: the head's LR, {got}, is {fmt_lr(ft['head_lr'])}; after the head phase {then} "
                        f"lr_max = {fmt_lr(res.lr_max)} (one per group, body first).")
     if rt.unsound(): return head + f"These readings are noise (see the notes): lr_max = {fmt_lr(res.lr_max)}, from the learner's own LR."
@@ -197,7 +199,7 @@ def _stage_line(res, stage, what) -> str:
         gaps = [(_label[stage](t), *paired_gap(ref, t, st.noise_z)) for t in ts if t is not ref and t.status=='ok']
         if gaps: extra = f"; paired against the default ({_label[stage](ref)}): " + ', '.join(f"{l} {g:+.4f} (noise {z:.4f})" for l,g,z in gaps)
     chosen = dict(lr=fmt_lr(res.lr_max), mom=mom_str(res.moms) if res.moms else None, wd=f'{res.wd:g}' if res.wd is not None else None)[stage]
-    kind = 'stability trial' if stage=='lr' and st.lr_rule=='smith' else 'trial'
+    kind = 'stability trial' if stage=='lr' and st.lr_rule=='smith' and res.fine_tune is None else 'trial'
     why = f" ({s.why})" if s is not None and s.why else ''
     return (f"{what}: {len(ts)} {kind}{'s' if len(ts)>1 else ''} of {n} iterations{frac} from the same start; final validation loss "
             f"{', '.join(f'{_label[stage](t)}: {_trial_word(t)}' for t in ts)}{extra}. Chosen: {chosen}{why}"

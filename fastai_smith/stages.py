@@ -33,10 +33,10 @@ class StageResult:
     @property
     def keys(self) -> list: return [t.key for t in self.trials]
 
-def choose(trials:list, ref:dict|None=None, z:float=2., min_gain:float=0.01, prefer:callable|None=None) -> tuple:
+def choose(trials:list, ref:dict|None=None, z:float=2., min_gain:float=0.01, prefer:callable|None=None, ok:callable=usable) -> tuple:
     "(trial, why): `pick_trial`'s rule, or no trial when none ran"
     if not trials: return ref,'no trial ran'
-    return pick_trial(trials, ref, z, min_gain, prefer)
+    return pick_trial(trials, ref, z, min_gain, prefer, ok)
 
 def fit_budget(r, specs:list, left:callable|None, notes:list, what:str) -> list:
     "The `specs` that the budget `left()` (in epochs; None: no limit) still covers; a note says what was left out"
@@ -73,13 +73,15 @@ def lr_stage(r, # the `TrialRunner`
     check:bool=True, # run the trials (False: the first candidate, unchecked)
     left:callable|None=None, # the budget left, in epochs
     z:float=2., min_gain:float=0.01, # the noise rule of `pick_trial`
+    ok:callable=usable, # which trials of a race count as trained (`trained` for trials from trained weights)
+    largest:bool=True, # a race takes the largest LR within noise of the best (short trials from scratch are biased against large LRs); False: the best
 ) -> StageResult:
     "The maximum LR: the one candidate checked for stability (backing off 3x while unstable), or a race between several"
     spec = lambda lr: dict(stage='lr', lr_max=lr, moms=moms, wd=wd)
     if not check: return StageResult('lr', cands[0], why='unchecked: no room for a trial')
     if len(cands)>1:
         ts = r.map([spec(c) for c in cands], 'learning rate')
-        t,why = choose(ts, None, z, min_gain, prefer=lambda t: t.lr_max)
+        t,why = choose(ts, None, z, min_gain, prefer=(lambda t: t.lr_max) if largest else None, ok=ok)
         return StageResult('lr', t.lr_max, ts, None, t, why)
     lr,ts,notes = cands[0],[],[]
     for k in range(3):

@@ -479,6 +479,10 @@ def usable(t:Trial) -> bool:
         return bool(len(c)) and t.valid_loss < c.valid_loss.iloc[0]
     return True
 
+def trained(t:Trial) -> bool:
+    "A trial that did not diverge: `usable` without its instability check, for trials from trained weights (fine-tuning), which often end above their first validation point"
+    return t.status=='ok' and math.isfinite(t.valid_loss) and 'diverged' not in t.kinds
+
 # %% ../nbs/10_trials.ipynb #31845991
 def paired_gap(ref:Trial, t:Trial, z:float=2.) -> tuple:
     "Mean of `t`'s minus `ref`'s per-item validation losses, and `z` standard errors of that mean (the same items: a paired comparison)"
@@ -491,29 +495,30 @@ def paired_gap(ref:Trial, t:Trial, z:float=2.) -> tuple:
     if not np.isfinite(d).all(): return t.valid_loss-ref.valid_loss,float('nan')
     return float(d.mean()),float(z*d.std(ddof=1)/math.sqrt(len(d))) if len(d)>1 else float('nan')
 
-def clearly_better(ref:Trial, t:Trial, z:float=2., min_gain:float=0.01) -> bool:
-    "Does trial `t` beat `ref` by more than the noise: `z` paired standard errors and `min_gain` of `ref`'s validation loss?"
-    if not usable(t): return False
-    if not usable(ref): return True
+def clearly_better(ref:Trial, t:Trial, z:float=2., min_gain:float=0.01, ok:callable=usable) -> bool:
+    "Does trial `t` beat `ref` by more than the noise: `z` paired standard errors and `min_gain` of `ref`'s validation loss? (`ok`: which trials trained)"
+    if not ok(t): return False
+    if not ok(ref): return True
     gap,noise = paired_gap(ref, t, z)
     return -gap > max(0. if math.isnan(noise) else noise, min_gain*abs(ref.valid_loss))
 
-def pick_trial(trials:list, ref:Trial|None=None, z:float=2., min_gain:float=0.01, prefer:callable|None=None) -> tuple:
+def pick_trial(trials:list, ref:Trial|None=None, z:float=2., min_gain:float=0.01, prefer:callable|None=None, ok:callable=usable) -> tuple:
     "(chosen trial, reason): `ref` unless another trial is clearly better; without `ref`, the `prefer`-largest trial within noise of the best"
     _check_trials('trials', trials, empty_ok=False)
     if ref is not None and not isinstance(ref, Trial): raise ValueError(f"ref={ref!r}"[:200] + ": give a `Trial` or None")
     check_num('z', z, lo=0); check_num('min_gain', min_gain, lo=0)
     if prefer is not None and not callable(prefer): raise ValueError(f"prefer={prefer!r}: give a function of a trial (larger is preferred) or None")
-    ok = [t for t in trials if usable(t)]
-    if not ok: return (ref if ref is not None else best_trial(trials)),'no trial trained stably'
-    best = best_trial(ok)
+    if not callable(ok): raise ValueError(f"ok={ok!r}: give a function of a trial saying whether it trained, such as usable or trained")
+    good = [t for t in trials if ok(t)]
+    if not good: return (ref if ref is not None else best_trial(trials)),'no trial trained stably'
+    best = best_trial(good)
     if ref is not None:
         if ref is best: return ref,'the default is best'
-        if clearly_better(ref, best, z, min_gain):
+        if clearly_better(ref, best, z, min_gain, ok):
             gap,noise = paired_gap(ref, best, z)
             return best,f"better than the default by {-gap:.4f} (noise {noise:.4f})"
         return ref,"no candidate is better than the default by more than the noise"
-    close = [t for t in ok if not clearly_better(t, best, z, min_gain)]
+    close = [t for t in good if not clearly_better(t, best, z, min_gain, ok)]
     if prefer is None or len(close)==1: return best,'lowest validation loss'
     c = max(close, key=prefer)
     return c,('lowest validation loss' if c is best else "the largest within noise of the best")

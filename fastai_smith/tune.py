@@ -15,9 +15,8 @@ from .core import fmt_lr, mom_str, fmt_moms
 from .state import *
 from .lr_finder import *
 from .swa import *
-from .discriminative import *   # (lr_find_blocks: each group's LR when fine-tuning)
 from .trials import *
-from .trials import norm_lr, trial_wd_mode, wd_mode_of, show_bars
+from .trials import norm_lr, trial_wd_mode, wd_mode_of, show_bars, trained
 from .plan import *
 from .stages import *
 from .result import *
@@ -145,17 +144,22 @@ def _take(res, s:StageResult):
     res.stages[s.stage] = s; res.notes += s.notes
     return s
 
-def _spent(r, plan) -> float: return plan.rt_epochs + len(r.trials)*r.trial_epochs   # reused trials count as when they ran
+def _spent(r, plan) -> float: return plan.rt_epochs + plan.head_epochs + len(r.trials)*r.trial_epochs   # reused trials count as when they ran
 
 def _tune_plan(learn, a, fit_epochs, budget, num_it, trial_frac, trial_epochs, trial_batches, min_iters) -> TunePlan:
-    "The plan from sizes (`tune_plan`); fine-tuning: no LR or momentum trials, a budget of one run of both phases, and the length of each group's test"
+    "The plan from sizes (`tune_plan`); fine-tuning: a budget of one run of both phases, the head phase out of it, a race for the body's LR"
     ft = a.ft
-    counts = _stage_counts(learn, a) if ft is None else stage_trials(True, n_wds=0 if a.wd is not None else len(a.wd_grid))
-    plan = tune_plan(epoch_len(learn), fit_epochs, budget, counts, a.lr_max is not None, a.lr_rules, num_it, trial_frac, trial_epochs,
-                     trial_batches, min_iters, **({} if ft is None else dict(min_num_it=50, extra_epochs=ft['freeze_epochs'])))   # one run of both phases
+    counts = _stage_counts(learn, a) if ft is None else _ft_counts(a)
+    plan = tune_plan(epoch_len(learn), fit_epochs, budget, counts, a.lr_max is not None, a.lr_rules if ft is None else ('race',), num_it, trial_frac,
+                     trial_epochs, trial_batches, min_iters,
+                     **({} if ft is None else dict(min_num_it=50, extra_epochs=ft['freeze_epochs'], head_epochs=ft['freeze_epochs'])))
     for n in [n for n in plan.notes if 'min_iters=' in n]: warn(n[0].lower()+n[1:])   # trials asked to be too short: they run, said
-    if ft is not None: ft['block_its'] = 0 if a.lr_max is not None else _block_its(plan, ft)
     return plan
+
+def _ft_counts(a) -> dict:
+    "Fine-tuning's trials per stage: the body's LR race (none when lr_max is given), no momentum, the weight decays beyond the race's"
+    lr = 0 if a.lr_max is not None else len(_body_divs)
+    return dict(lr=lr, mom=0, wd=0 if a.wd is not None or len(a.wd_grid)<2 else len(a.wd_grid)-int(lr>0))
 
 def _stages(learn, r, plan, a, res, seed, quiet, refine, precision, z, min_gain):
     """Smith's order: the LR (range test, checked by a trial), then momentum (when asked), then weight decay, each at
@@ -193,7 +197,7 @@ def _fine_tune_of(learn, fine_tune, freeze_epochs, swa, mom_grid) -> dict|None:
     if fr is not None and fr['trainable_groups']==0:
         raise ValueError("no parameter group is entirely trainable: unfreeze the head (learn.freeze()) or pass fine_tune=False")
     k = 1 if fr is None else fr['trainable_groups']
-    return dict(freeze_to=-k, freeze_epochs=freeze_epochs, forced=fr is None, groups=n, head_groups=k, block_its=0)
+    return dict(freeze_to=-k, freeze_epochs=freeze_epochs, forced=fr is None, groups=n, head_groups=k)
 
 @contextmanager
 def _exploring(learn, opt_func):
@@ -206,76 +210,61 @@ def _exploring(learn, opt_func):
     finally:
         st.restore(); learn.opt_func = old
 
-def _block_its(plan, ft) -> int:
-    """Iterations of each group's range test: the plan's range-test length (at least 30) where the budget covers one per
-    group after the head phase and the planned weight-decay trials; shorter (down to 20), before those trials, where it
-    does not; 0: no room, and the groups take fastai's `fine_tune` LRs"""
-    room = plan.budget - plan.rt_epochs - ft['freeze_epochs']
-    after_wd = int((room - plan.stages.get('wd', 0)*plan.trial_cost)*plan.n_iter/ft['groups'])   # leaving the weight-decay trials their room
-    its = min(max(plan.num_it, 30), after_wd if after_wd>=20 else int(room*plan.n_iter/ft['groups']))
-    return its if its>=20 else 0
+_body_divs = (3, 10, 30)   # the unfrozen model's LR candidates: the head's LR divided by these
 
-def _group_lrs(learn, ft, res, quiet) -> np.ndarray:
-    """Each parameter group's LR from its own range test (`lr_find_blocks`, fastai's valley) on the model as it is now,
-    swept from 1,000x below the head's LR to 10x above it (a short test has its points where the readings fall);
-    without room for those tests, fastai's `fine_tune` LRs: `slice(head_lr/200, head_lr/2)` spread over the groups"""
-    head = res.fine_tune['head_lr']
-    if not ft['block_its']:
-        res.notes.append(f"The budget has no room for a range test per group: the groups take fastai's fine_tune LRs, slice({fmt_lr(head/200)}, {fmt_lr(head/2)}).")
-        return group_vals(slice(head/200, head/2), ft['groups'])
-    with (contextlib.nullcontext() if show_bars(quiet) else learn.no_bar()):
-        bt = learn.lr_find_blocks(num_it=ft['block_its'], show_plot=False, start_lr=head/1e3, end_lr=head*10)   # around the head's LR: a short test's points where they count
-    lrs = np.full(len(split_groups(learn)), np.nan)
-    for g,lr in zip(bt.df.group, bt.df.lr):
-        if lr is not None and np.isfinite(lr): lrs[int(g)] = lr
-    if np.isnan(lrs).all(): raise RuntimeError("no group's range test gave a reading; give lr_max= (an LR per group, or a slice)")
-    if np.isnan(lrs).any():
-        res.notes.append(f"Groups {np.flatnonzero(np.isnan(lrs)).tolist()} gave no range-test reading: they take the lowest LR read.")
-        lrs[np.isnan(lrs)] = np.nanmin(lrs)
-    res.fine_tune['blocks'] = bt.df.assign(lr=lrs[bt.df.group.astype(int)]).to_dict('records')
-    return lrs
-
-def _ft_spent(plan, ft:dict) -> float:
-    "Fine-tuning's compute besides the range test and the trials: the head phase and each group's range test, in epochs"
-    return ft['freeze_epochs'] + (len(ft['blocks'])*ft['block_its']/plan.n_iter if ft['blocks'] else 0.)
+def _body_lr(r, res, plan, left, z, min_gain) -> StageResult:
+    """The unfrozen model's LR, every group alike: a race of short trials from the head-trained weights between the
+    head's LR over `_body_divs`, the lowest validation loss of those that did not diverge (from trained weights a loss
+    above its start is not instability, and a larger LR gains nothing later: it spoils what was learnt). A range test of
+    the head-trained model reads batch noise: its loss hardly moves with the LR until it diverges. Without room for
+    the race: the middle candidate, unchecked"""
+    cands = [res.fine_tune['head_lr']/d for d in _body_divs]
+    if not plan.runs('lr'): return StageResult('lr', cands[1], why=f"unchecked: the budget has no room for the LR trials, so the head's LR / {_body_divs[1]}")
+    return lr_stage(r, cands, res.moms, res.wd, left=left, z=z, min_gain=min_gain, ok=trained, largest=False)
 
 def _fine_tune_stages(learn, r, plan, a, res, ft, seed, quiet, refine, precision, z, min_gain):
     """Fine-tuning a frozen learner: the head's LR from a range test of the frozen model, a head phase, then (unfrozen)
-    each group's LR from its own range test and the weight decay from trials that start from the head-trained weights"""
+    the LR of every group from a race of trials and the weight decay from trials, all from the head-trained weights"""
     res.moms,res.wd = ifnone(a.moms, moms3(learn.moms)),(a.wd if a.wd is not None else a.w0)
     if ft['forced']: learn.freeze_to(ft['freeze_to'])   # (the runner puts the learner back as it was)
     if a.lr_max is None:
         res.range_test = _range_test(learn, r, plan, seed, quiet, res)
         head = _lr_cands(learn, res.range_test, a.lr_rules[:1], res, quiet, head=True)[0]
     else: head = float(np.max(a.lr_max))
-    res.fine_tune = dict(head_lr=head, freeze_epochs=ft['freeze_epochs'], freeze_to=ft['freeze_to'], block_its=ft['block_its'], blocks=None)
+    res.fine_tune = dict(head_lr=head, freeze_epochs=ft['freeze_epochs'], freeze_to=ft['freeze_to'], body_lrs=None)
     with _exploring(learn, r.opt_func):
         seed_fit(learn, seed)
         with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ft['freeze_epochs'], head, moms=res.moms, wd=res.wd, cbs=Exploration())
         learn.unfreeze()
-        lrs = _group_lrs(learn, ft, res, quiet) if a.lr_max is None else group_vals(a.lr_max, ft['groups'])
-        res.lr_max = [float(v) for v in lrs]
-        if a.wd is None and len(a.wd_grid)>1 and 'wd' not in plan.dropped:
-            r2 = TrialRunner(learn, **r.kwargs, results=False if r.file is None else r.file, resume=r.resume, quiet=quiet)
-            spent = plan.rt_epochs + _ft_spent(plan, res.fine_tune)
-            with r2:
-                s = wd_stage(r2, res.lr_max, res.moms, a.wd_grid, a.w0, None, refine, precision,
-                             left=lambda: plan.budget - spent - len(r2.trials)*r2.trial_epochs, z=z, min_gain=min_gain)
-            res.wd = _take(res, s).value
-            r.trials.extend(r2.trials)   # (`res.runs` is this list: every trial, in the order they ran)
+        r2 = TrialRunner(learn, **r.kwargs, results=False if r.file is None else r.file, resume=r.resume, quiet=quiet)
+        left = lambda: plan.budget - _spent(r, plan) - len(r2.trials)*r2.trial_epochs
+        with r2:
+            lr,prev = (a.lr_max,None) if a.lr_max is not None else _race_body(r2, res, plan, left, z, min_gain)
+            res.lr_max = [float(v) for v in group_vals(lr, ft['groups'])]
+            if a.wd is None and len(a.wd_grid)>1 and 'wd' not in plan.dropped:
+                res.wd = _take(res, wd_stage(r2, lr, res.moms, a.wd_grid, a.w0, prev, refine, precision, left=left, z=z, min_gain=min_gain)).value
+        r.trials.extend(r2.trials)   # (`res.runs` is this list: every trial, in the order they ran)
     res.wd,res.complete = float(res.wd),True
     res.notes.append(_fine_tune_note(res, ft, a.lr_max is not None))
 
+def _race_body(r, res, plan, left, z, min_gain) -> tuple:
+    "(LR, its trial): `_body_lr`'s choice, kept on the result with the candidates it had"
+    s = _take(res, _body_lr(r, res, plan, left, z, min_gain))
+    res.fine_tune['body_lrs'] = [res.fine_tune['head_lr']/d for d in _body_divs]
+    return s.value,s.chosen
+
 def _fine_tune_note(res, ft, lr_given:bool) -> str:
     "What fine-tuning did, in a sentence of the report"
-    lrs = ', '.join(fmt_lr(v) for v in res.lr_max)
-    how = ("the LRs given" if lr_given else f"each group's own range test on the head-trained model (fastai's valley): {lrs}" if ft['block_its']
-           else f"fastai's fine_tune spread (no room in the budget for a range test per group): {lrs}")
+    s = res.stages.get('lr')
+    how = ("the LRs given" if lr_given else
+           f"a race of trials between the head's LR / {', '.join(map(str, _body_divs))} ({fmt_lr(res.fine_tune['body_lrs'])}): {fmt_lr(s.value)}, {s.why}" if s.trials
+           else f"the head's LR / {_body_divs[1]}, {fmt_lr(s.value)}, {s.why}")
     froz = ("fine_tune=True: the learner was frozen to its last group for the head phase" if ft['forced'] else
             f"the learner was frozen ({ft['head_groups']} of {ft['groups']} parameter groups train)")
     return (f"Fine-tuning, as fastai's fine_tune: {froz}; the head's LR {fmt_lr(res.fine_tune['head_lr'])} "
             f"{'was given' if lr_given else 'comes from a range test of the frozen model'}; after a {ft['freeze_epochs']}-epoch head phase "
             f"all {ft['groups']} groups were unfrozen, at LRs from {how}. Replay it with res.fit(learn, epochs).")
+
 
 # %% ../nbs/12_tune.ipynb #b1d2c3e6
 def _plan_line(plan, r, fr, ft=None) -> str:
@@ -285,10 +274,10 @@ def _plan_line(plan, r, fr, ft=None) -> str:
     if ft is not None:
         why = ('fine_tune=True: frozen to its last group for the head phase' if ft['forced'] else
                f"the learner is frozen ({fr['trainable_groups']} of {fr['groups']} parameter groups train, {fr['trainable_params']:,} of {fr['params']:,} parameters)")
-        lrs = (f"a {ft['block_its']}-iteration range test each for their LRs" if ft['block_its'] else
-               "fastai's fine_tune LRs (no room in the budget for a range test per group)")
+        lrs = (f"one LR raced by {plan.stages['lr']} trials (the head's LR / {', '.join(map(str, _body_divs))})" if plan.runs('lr') else
+               f"the head's LR / {_body_divs[1]} (no room in the budget for the LR trials)" if 'lr' in plan.dropped else "the LRs given")
         froz = (f"; fine-tuning, as fastai's fine_tune ({why}): the range test reads the head's LR, then a {ft['freeze_epochs']}-epoch head phase, "
-                f"then all {ft['groups']} groups unfrozen with {lrs}; the weight-decay trials start from the head-trained weights")
+                f"then all {ft['groups']} groups unfrozen at {lrs}; the trials start from the head-trained weights")
     return (plan.describe() + f"; validation on {r.n_valid:,} of {len(l.dls.valid.dataset):,} items, seed {r.seed}, weight decay {r.wd_mode}"
             + froz + (f"; results in {r.file}" if r.file else ''))
 
@@ -300,8 +289,7 @@ def _settings(r, plan, a, bsr, learn, **kw) -> TuneSettings:
 
 def _account(st, r, plan, t0, res):
     "Tuning time and compute on the settings, reused trials counted as when they ran (a resumed run makes the same plan)"
-    extra = 0. if res.fine_tune is None else _ft_spent(plan, res.fine_tune)   # fine-tuning: its head phase and each group's range test too
-    st.time,st.tuning_epochs = time.perf_counter()-t0,_spent(r, plan)+extra
+    st.time,st.tuning_epochs = time.perf_counter()-t0,_spent(r, plan)   # fine-tuning: its head phase too
     st.reused_epochs += sum(t.reused for t in r.trials)*r.trial_epochs
 
 def _show(res, r, plan):

@@ -254,7 +254,7 @@ CASES = [
     ('paired_gap', 'ref', {}, 'ref={}: give a `Trial`'), ('paired_gap', 't', {}, 't={}: give a `Trial`'), ('paired_gap', 'z', -1., 'z'+ge(-1., 0)),
     ('pick_trial', 'trials', [], 'trials=[]: give at least one trial'), ('pick_trial', 'trials', [{}], 'trials=[{}]: give a list of `Trial`s'),
     ('pick_trial', 'ref', {}, 'ref={}: give a `Trial` or None'), ('pick_trial', 'z', NAN, 'z'+ge(NAN, 0)), ('pick_trial', 'min_gain', -1, 'min_gain'+ge(-1, 0)),
-    ('pick_trial', 'prefer', 3, 'prefer=3: give a function'), ('trials_df', 'trials', [{}], 'trials=[{}]: give a list of `Trial`s'),
+    ('pick_trial', 'prefer', 3, 'prefer=3: give a function'), ('pick_trial', 'ok', None, 'ok=None: give a function of a trial'), ('trials_df', 'trials', [{}], 'trials=[{}]: give a list of `Trial`s'),
     ('LearnerState', 'learn', Call(lambda l,f: LearnerState('x'), "'x'"), 'learn is a str: LearnerState snapshots a fastai `Learner`'),
     ('model_blocks', 'model', Call(lambda l,f: model_blocks('x', []), "'x'"), 'model is a str: model_blocks reads a torch `nn.Module`'),
     ('model_blocks', 'groups', Call(lambda l,f: model_blocks(l.model, 3), 'groups=3'), 'groups=3: give the parameter groups'),
