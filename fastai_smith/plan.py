@@ -153,9 +153,10 @@ def tune_plan(n_iter:int, # training batches per epoch
     if given:
         te,tb = trial_shape(ifnone(trial_epochs, 1)*ifnone(trial_batches, n_iter), n_iter, trial_epochs, trial_batches)
         if budget is not None and sum(st.values())*te*tb/n_iter > room + 1e-9:
-            need = nit/n_iter + sum(st.values())*te*tb/n_iter
+            need = nit/n_iter + head_epochs + sum(st.values())*te*tb/n_iter
             raise ValueError(f"budget={budget} epochs cannot cover the plan: {sum(st.values())} trials of {te*tb/n_iter:.3g} epochs"
-                             + (f" + a range test of {nit/n_iter:.3g}" if nit else '') + f" = {need:.3g} epochs; "
+                             + (f" + a range test of {nit/n_iter:.3g}" if nit else '') + (f" + a {head_epochs}-epoch head phase" if head_epochs else '')
+                             + f" = {need:.3g} epochs; "
                              "lower trial_epochs or trial_batches, shorten the grids, or raise the budget")
         if te*tb < min_iters and sum(st.values()):
             notes.append(f"Trials of {te*tb} iteration{'s' if te*tb>1 else ''} ({_shape(te, tb)}) are shorter than min_iters={min_iters}: "

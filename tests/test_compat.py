@@ -166,7 +166,7 @@ SAFE = {
     'mom_grid': (('train', 'valid'), lambda l, p: l.mom_grid(moms=[0.9, 0.95], trial_epochs=1, lr_max=1e-2, results=p/'m.json', quiet=True)),
     'wd_grid': (('train', 'valid'), lambda l, p: l.wd_grid(wds=[1e-3, 1e-2], refine=False, trial_epochs=1, lr_max=1e-2, results=p/'w.json', quiet=True)),
     'find_bs': (('train',), lambda l, p: l.find_bs(max_bs=16, knee=0)),
-    'smith_tune': (('train', 'valid'), lambda l, p: l.smith_tune(fit_epochs=4, trial_epochs=2, budget=20, train=False, results=p/'t.json', quiet=True)),
+    'smith_tune': (('train', 'valid'), lambda l, p: l.smith_tune(fit_epochs=4, trial_epochs=2, budget=30, train=False, results=p/'t.json', quiet=True)),
 }
 FAULTS = [('train', 1, RuntimeError), ('train', 5, KeyboardInterrupt), ('valid', 1, KeyboardInterrupt), ('valid', 2, RuntimeError)]
 
