@@ -37,9 +37,10 @@ p.add_argument('--quick', action='store_true')
 p.add_argument('--only', default='acbp', help='which of a, c, b and p (the peers) to run')
 p.add_argument('--peers', nargs='+', default=list(PEERS), choices=PEERS, help='which peers to run')
 p.add_argument('--summary', action='store_true')
-p.add_argument('--variant', default=None, choices=sorted(VARIANTS := {'race': dict(lr_rule=('valley', 'loss_stops_falling', 'smith_max')), 'wd0.1': dict(wd_grid=[0.1, 0.01, 0.001])}),
+p.add_argument('--variant', default=None, choices=sorted(VARIANTS := {'race': dict(lr_rule=('valley', 'loss_stops_falling', 'smith_max')), 'wd0.1': dict(wd_grid=[0.1, 0.01, 0.001]), 'mom0.9': dict(moms=(0.9, 0.9, 0.9))}),
                help="also run (a) with other smith_tune settings: 'race': a trial per range-test reading, the largest LR within noise of the best; "
-                    "'wd0.1': weight decay 0.1 as the default kept unless beaten beyond noise (then 0.01, 0.001)")
+                    "'wd0.1': weight decay 0.1 as the default kept unless beaten beyond noise (then 0.01, 0.001); "
+                    "'mom0.9': a constant momentum of 0.9 (Adam's own beta1, Schedule-Free's) instead of 1cycle's 0.95-0.85")
 p.add_argument('--out', default=str(ROOT/'benchmarks'/'tune_quality.json'))
 a = p.parse_args()
 

@@ -212,15 +212,17 @@ def _exploring(learn, opt_func):
 
 _body_divs = (3, 10, 30)   # the unfrozen model's LR candidates: the head's LR divided by these
 
-def _body_lr(r, res, plan, left, z, min_gain) -> StageResult:
-    """The unfrozen model's LR, every group alike: a race of short trials from the head-trained weights between the
-    head's LR over `_body_divs`, the lowest validation loss of those that did not diverge (from trained weights a loss
-    above its start is not instability, and a larger LR gains nothing later: it spoils what was learnt). A range test of
-    the head-trained model reads batch noise: its loss hardly moves with the LR until it diverges. Without room for
-    the race: the middle candidate, unchecked"""
-    cands = [res.fine_tune['head_lr']/d for d in _body_divs]
-    if not plan.runs('lr'): return StageResult('lr', cands[1], why=f"unchecked: the budget has no room for the LR trials, so the head's LR / {_body_divs[1]}")
-    return lr_stage(r, cands, res.moms, res.wd, left=left, z=z, min_gain=min_gain, ok=trained, largest=False)
+def _body_lr(r, res, plan, left, z, min_gain) -> tuple:
+    """(LR, its trial): the unfrozen model's LR, every group alike, from a race of short trials from the head-trained
+    weights between the head's LR over `_body_divs`: the lowest validation loss of those that did not diverge (from
+    trained weights a loss above its start is not instability, and a larger LR gains nothing later: it spoils what
+    was learnt). A range test of the head-trained model reads batch noise: its loss hardly moves with the LR until it
+    diverges. Without room for the race: the middle candidate, unchecked. The stage and its candidates go on `res`"""
+    cands = res.fine_tune['body_lrs'] = [res.fine_tune['head_lr']/d for d in _body_divs]
+    if plan.runs('lr'): s = lr_stage(r, cands, res.moms, res.wd, left=left, z=z, min_gain=min_gain, ok=trained, largest=False)
+    else: s = StageResult('lr', cands[1], why=f"unchecked: the budget has no room for the LR trials, so the head's LR / {_body_divs[1]}")
+    _take(res, s)
+    return s.value,s.chosen
 
 def _fine_tune_stages(learn, r, plan, a, res, ft, seed, quiet, refine, precision, z, min_gain):
     """Fine-tuning a frozen learner: the head's LR from a range test of the frozen model, a head phase, then (unfrozen)
@@ -239,7 +241,7 @@ def _fine_tune_stages(learn, r, plan, a, res, ft, seed, quiet, refine, precision
         r2 = TrialRunner(learn, **r.kwargs, results=False if r.file is None else r.file, resume=r.resume, quiet=quiet)
         left = lambda: plan.budget - _spent(r, plan) - len(r2.trials)*r2.trial_epochs
         with r2:
-            lr,prev = (a.lr_max,None) if a.lr_max is not None else _race_body(r2, res, plan, left, z, min_gain)
+            lr,prev = (a.lr_max,None) if a.lr_max is not None else _body_lr(r2, res, plan, left, z, min_gain)
             res.lr_max = [float(v) for v in group_vals(lr, ft['groups'])]
             if a.wd is None and len(a.wd_grid)>1 and 'wd' not in plan.dropped:
                 res.wd = _take(res, wd_stage(r2, lr, res.moms, a.wd_grid, a.w0, prev, refine, precision, left=left, z=z, min_gain=min_gain)).value
@@ -247,18 +249,12 @@ def _fine_tune_stages(learn, r, plan, a, res, ft, seed, quiet, refine, precision
     res.wd,res.complete = float(res.wd),True
     res.notes.append(_fine_tune_note(res, ft, a.lr_max is not None))
 
-def _race_body(r, res, plan, left, z, min_gain) -> tuple:
-    "(LR, its trial): `_body_lr`'s choice, kept on the result with the candidates it had"
-    s = _take(res, _body_lr(r, res, plan, left, z, min_gain))
-    res.fine_tune['body_lrs'] = [res.fine_tune['head_lr']/d for d in _body_divs]
-    return s.value,s.chosen
-
 def _fine_tune_note(res, ft, lr_given:bool) -> str:
     "What fine-tuning did, in a sentence of the report"
     s = res.stages.get('lr')
-    how = ("the LRs given" if lr_given else
-           f"a race of trials between the head's LR / {', '.join(map(str, _body_divs))} ({fmt_lr(res.fine_tune['body_lrs'])}): {fmt_lr(s.value)}, {s.why}" if s.trials
-           else f"the head's LR / {_body_divs[1]}, {fmt_lr(s.value)}, {s.why}")
+    if lr_given: how = "the LRs given"
+    elif s.trials: how = f"a race of trials between the head's LR / {', '.join(map(str, _body_divs))} ({fmt_lr(res.fine_tune['body_lrs'])}): {fmt_lr(s.value)}, {s.why}"
+    else: how = f"the head's LR / {_body_divs[1]}, {fmt_lr(s.value)}, {s.why}"
     froz = ("fine_tune=True: the learner was frozen to its last group for the head phase" if ft['forced'] else
             f"the learner was frozen ({ft['head_groups']} of {ft['groups']} parameter groups train)")
     return (f"Fine-tuning, as fastai's fine_tune: {froz}; the head's LR {fmt_lr(res.fine_tune['head_lr'])} "
