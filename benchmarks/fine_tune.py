@@ -1,6 +1,6 @@
 """smith_tune on a frozen, pretrained learner (its fine-tuning path) against fastai's `fine_tune` and the peers, paired by seed.
 
-Two transfer tasks, each 200 training images per class, a validation split of 50 per class carved from the other
+Transfer tasks of 200 (or 100) training images per class, a validation split of 50 per class carved from the other
 training images for tuning, and every CIFAR-10 test image of the target classes for the score (no method sees them
 while choosing):
 
@@ -8,7 +8,9 @@ while choosing):
   CIFAR-10's six animal classes, `cifar_learner(..., pretrained=True)`) fine-tuned on the four vehicle classes;
 - `resnet18-cifar5`: torchvision's ResNet-18 through fastai's `vision_learner` and its default splitter, the body
   pretrained here on airplane, automobile, bird, cat and deer (`body2.py`, built and cached on first use, about 5
-  minutes), fine-tuned on dog, frog, horse, ship and truck.
+  minutes), fine-tuned on dog, frog, horse, ship and truck;
+- `resnet18-cifar5-100`: the same with 100 training images per class in batches of 16 (the same validation split and
+  test images), added after the method was chosen on the other two: a first check it was not tuned on.
 
 Every method trains 2 frozen epochs then 6 unfrozen ones (fastai's `fine_tune(6, freeze_epochs=2)`):
 
@@ -39,7 +41,8 @@ from peers import fit_prodigy, fit_schedulefree, optuna_search
 OUT = ROOT/'benchmarks'/'fine_tune.json'
 METHODS = ('fine_tune', 'fine_tune_valley', 'smith_tune', 'prodigy', 'sf_algoperf', 'sf_default', 'optuna')
 EARLIER = ('smith_tune_pg', 'smith_tune_largest')   # records of earlier versions (not runnable): the body's LRs from a range test per group; the race taking the largest LR within noise of the best
-TASKS = ('resnet20-vehicles', 'resnet18-cifar5')
+TASKS = ('resnet20-vehicles', 'resnet18-cifar5', 'resnet18-cifar5-100')
+SIZES = {'resnet18-cifar5-100': (100, 16)}   # (training images per class, batch size) where not (R.K_TR, 32): a check after the method was chosen
 E_HEAD,E_BODY = R.E_HEAD,R.E_BODY
 
 def runs(): return [{'task': TASKS[0], **r} for r in json.loads(OUT.read_text())['runs']] if OUT.exists() else []
@@ -48,7 +51,7 @@ def save(r): rs = runs() + [r]; OUT.write_text(json.dumps({'runs': rs}, indent=1
 def learner(task, seed, dls):
     "The task's pretrained learner, frozen: the head trains, the body waits"
     set_seed(seed)
-    return cifar_learner(dls, 'resnet20', pretrained=True) if task==TASKS[0] else B.target_learner(dls)
+    return cifar_learner(dls, 'resnet20', pretrained=True) if task==TASKS[0] else B.target_learner(dls)   # (both ResNet-18 tasks: the same body)
 
 def search(task, seed, dls):
     "Optuna over fine_tune's base_lr and weight decay, within one final run of tuning"
@@ -83,9 +86,11 @@ def one(task, m, seed, dls):
 def data(task):
     "(tuning DataLoaders, test DataLoader) of `task`"
     name,classes,st = ('vehicles', R.VEHICLES, pretrained_stats()) if task==TASKS[0] else ('cifar5_target', B.TARGET, B.cifar_stats())
-    tv = R.folder(f'{name}_tv', classes, ('train', slice(0, R.K_TR)), ('train', slice(R.K_TR, R.K_TR+R.K_VAL)))
-    tt = R.folder(f'{name}_tt', classes, ('train', slice(0, R.K_TR)), ('test', slice(None)))
-    return cifar_dls(tv, bs=32, seed=0, stats=st),cifar_dls(tt, bs=32, seed=0, stats=st).valid
+    k,bs = SIZES.get(task, (R.K_TR, 32))
+    if k!=R.K_TR: name += str(k)
+    tv = R.folder(f'{name}_tv', classes, ('train', slice(0, k)), ('train', slice(R.K_TR, R.K_TR+R.K_VAL)))   # the same validation split
+    tt = R.folder(f'{name}_tt', classes, ('train', slice(0, k)), ('test', slice(None)))
+    return cifar_dls(tv, bs=bs, seed=0, stats=st),cifar_dls(tt, bs=bs, seed=0, stats=st).valid
 
 def run(seeds, tasks, methods):
     for task in tasks:
