@@ -175,8 +175,7 @@ def _lr_line(res) -> str:
     ft = res.fine_tune
     if ft is not None:   # fine-tuning: this test was of the frozen model, and read the head's LR
         got = "these readings are noise (see the notes), so the learner's own LR" if rt.unsound() else f"chosen by {how}"
-        raced = res.stages.get('lr') is not None and bool(res.stages['lr'].trials)
-        then = (f"a race of short trials between {fmt_lr(ft['body_lrs'])} gives" if raced else
+        then = (f"a race of short trials between {fmt_lr(ft['body_lrs'])} gives" if res.stage_trials('lr') else
                 f"the middle of {fmt_lr(ft['body_lrs'])}, unchecked (no room in the budget for the race), gives")
         return head + (f"This was the frozen model: the head's LR, {got}, is {fmt_lr(ft['head_lr'])}; after the head phase {then} "
                        f"lr_max = {fmt_lr(res.lr_max)} (one per group, body first).")
