@@ -17,14 +17,20 @@ runs already there, so an interrupted benchmark resumes.
     python benchmarks/tune_quality.py                     # all tasks, 5 seeds (about 70 minutes on 2 CPU cores)
     python benchmarks/tune_quality.py --quick             # 2 tasks, 2 seeds, small grid (about 10 minutes)
     python benchmarks/tune_quality.py --only p            # only the peers (about 40 minutes for the four 8-epoch tasks)
+    python benchmarks/tune_quality.py --only s --tasks resnet20-adam-8 cnn-adam-8   # the schedule study (about 25 minutes)
     python benchmarks/tune_quality.py --summary           # only print the tables of what the JSON file holds
+
+The schedule study (s) asks why Schedule-Free AdamW leads from scratch at 8 epochs: 1cycle and its variants (a short
+warm-up, flat-then-cosine, weight averaging, BatchNorm recomputed as the Schedule-Free callback does, Adam's moments
+as Schedule-Free's) at one fixed point, paired by seed with Schedule-Free AdamW rerun beside them.
 """
-import argparse, json, math, os, random, tarfile, time, warnings
+import argparse, itertools, json, math, os, random, tarfile, time, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore')
 from fastai_smith.all import *
 import sys; sys.path.insert(0, str(Path(__file__).resolve().parent))
 from peers import fit_prodigy, fit_schedulefree, optuna_search
+from torch.optim.swa_utils import update_bn
 PEERS = ('prodigy', 'sf_algoperf', 'sf_default', 'optuna')
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,13 +40,15 @@ p.add_argument('--work', default='/tmp/fastai_smith_bench', help='folder for the
 p.add_argument('--seeds', type=int, default=5)
 p.add_argument('--tasks', nargs='+', default=None)
 p.add_argument('--quick', action='store_true')
-p.add_argument('--only', default='acbp', help='which of a, c, b and p (the peers) to run')
+p.add_argument('--only', default='acbp', help="which of a, c, b, p (the peers) and s (the schedule study, not in the default) to run")
 p.add_argument('--peers', nargs='+', default=list(PEERS), choices=PEERS, help='which peers to run')
 p.add_argument('--summary', action='store_true')
-p.add_argument('--variant', default=None, choices=sorted(VARIANTS := {'race': dict(lr_rule=('valley', 'loss_stops_falling', 'smith_max')), 'wd0.1': dict(wd_grid=[0.1, 0.01, 0.001]), 'mom0.9': dict(moms=(0.9, 0.9, 0.9))}),
+p.add_argument('--variant', default=None, choices=sorted(VARIANTS := {'race': dict(lr_rule=('valley', 'loss_stops_falling', 'smith_max')), 'wd0.1': dict(wd_grid=[0.1, 0.01, 0.001]), 'mom0.9': dict(moms=(0.9, 0.9, 0.9)), 'flatcos': {}}),
                help="also run (a) with other smith_tune settings: 'race': a trial per range-test reading, the largest LR within noise of the best; "
                     "'wd0.1': weight decay 0.1 as the default kept unless beaten beyond noise (then 0.01, 0.001); "
-                    "'mom0.9': a constant momentum of 0.9 (Adam's own beta1, Schedule-Free's) instead of 1cycle's 0.95-0.85")
+                    "'mom0.9': a constant momentum of 0.9 (Adam's own beta1, Schedule-Free's) instead of 1cycle's 0.95-0.85; "
+                    "'flatcos': smith_tune's choices as they are, the final run flat for 75%, then cosine (fit_one_cycle with div=1, pct_start=0.75)")
+FINAL_KW = {'flatcos': dict(div=1., pct_start=0.75)}   # variants that change only the final run
 p.add_argument('--out', default=str(ROOT/'benchmarks'/'tune_quality.json'))
 a = p.parse_args()
 
@@ -58,6 +66,15 @@ TASKS = {
     'resnet20-adam-30': ('resnet20', 'adam', 30, 40, 32, (1e-3, 4e-3, 1.6e-2)),
 }
 GRID_MOMS, GRID_WDS = ((0.95,0.85,0.95), (0.9,0.9,0.9)), {'adam': (1e-2, 1e-1), 'sgd': (1e-3, 1e-2), 'sgdm': (1e-3, 1e-2)}
+# The schedule study (--only s): why Schedule-Free AdamW leads from scratch at 8 epochs. Each recipe trains at one
+# fixed point (Schedule-Free's LR 2.5e-3, the grid's weight decay 0.1, momentum 0.9), so only the schedule differs
+SHAPE_LR, SHAPE_WD = 2.5e-3, 0.1
+SHAPES = {'1cycle': "fit_one_cycle, momentum 0.9", '1cycle_lr1e-3': "the same at the grid's best LR, 1e-3",
+          '1cycle_warm5': "fit_one_cycle with 5% warm-up (pct_start 0.05)", '1cycle_bn': "fit_one_cycle, BatchNorm recomputed before each evaluation (as the Schedule-Free callback does)",
+          '1cycle_swa': "fit_one_cycle, weights averaged every 5 batches over the second half", 'flat_cos': "fit_flat_cos: flat for 75%, then cosine to 0",
+          'flat_cos_swa': "fit_flat_cos, weights averaged every 5 batches over the second half", 'const_swa': "a constant LR, weights averaged every 5 batches over the second half",
+          '1cycle_adam999': "fit_one_cycle with Adam's second-moment decay 0.999 and eps 1e-8 (Schedule-Free's) instead of fastai's 0.99 and 1e-5",
+          'sf_default': "Schedule-Free AdamW at its defaults, rerun beside the others"}
 N_SPLIT, N_TEST = 50, 200   # per class: validation split carved from the training images; test images
 if a.quick:
     a.seeds = min(a.seeds, 2)
@@ -133,7 +150,7 @@ def vs_all():
             ci = '' if m=='a' else pts(d)
             te = np.mean([M[s].get('tune_epochs', 0) for s in ss])/TASKS[name][2]
             print(f"| {name} | {dict(a='smith_tune', c='fastai default').get(m, m)} | {len(ss)} | {np.mean([M[s]['test_acc'] for s in ss]):.4f} | {ci} | {te:.2f} |")
-if a.summary: summary(); vs_all(); raise SystemExit
+if a.summary: summary(); vs_all()
 
 torch.set_num_threads(max(1, torch.get_num_threads()))
 if a.data is None:
@@ -205,6 +222,42 @@ def twin(name, m, seed):
     key = lambda t: (TASKS[t][0], *TASKS[t][2:5])
     return next((r for r in runs if r['method']==m and r['seed']==seed and r['task']!=name and r['task'] in TASKS
                  and key(r['task'])==key(name) and 'same_as' not in r), None)
+class RecomputeBN(Callback):
+    "BatchNorm statistics recomputed at the current weights before every evaluation, as `ScheduleFreeCB` does"
+    order = TrainEvalCallback.order+1
+    def before_validate(self):
+        dl = self.dls.train.new(shuffle=False, drop_last=False)
+        with torch.random.fork_rng(): update_bn(itertools.islice(dl, 50), self.model)
+        self.model.eval()
+
+def shape_fit(shape, E):
+    "The final run of schedule recipe `shape` at the study's fixed point, as `final`'s `fit`"
+    lr,wd,m9 = SHAPE_LR,SHAPE_WD,(0.9,0.9,0.9)
+    swa = lambda: [SWA(start_pct=0.5, every=5)]
+    if shape=='sf_default': return lambda l: fit_schedulefree(l, E, 'default')
+    return {'1cycle': lambda l: l.fit_one_cycle(E, lr, moms=m9, wd=wd), '1cycle_lr1e-3': lambda l: l.fit_one_cycle(E, 1e-3, moms=m9, wd=wd),
+            '1cycle_warm5': lambda l: l.fit_one_cycle(E, lr, moms=m9, wd=wd, pct_start=0.05),
+            '1cycle_bn': lambda l: (l.add_cb(RecomputeBN()), l.fit_one_cycle(E, lr, moms=m9, wd=wd)),
+            '1cycle_swa': lambda l: l.fit_one_cycle(E, lr, moms=m9, wd=wd, cbs=swa()), 'flat_cos': lambda l: l.fit_flat_cos(E, lr, wd=wd),
+            '1cycle_adam999': lambda l: (setattr(l, 'opt_func', partial(Adam, sqr_mom=0.999, eps=1e-8)), l.fit_one_cycle(E, lr, moms=m9, wd=wd)),
+            'flat_cos_swa': lambda l: l.fit_flat_cos(E, lr, wd=wd, cbs=swa()), 'const_swa': lambda l: l.fit(E, lr, wd=wd, cbs=swa())}[shape]
+
+def shapes_summary():
+    "Each schedule recipe against 1cycle at the same point and against Schedule-Free AdamW at its defaults, paired by seed"
+    for name in tasks:
+        S = {sh:{r['seed']:r['test_acc'] for r in runs if r['task']==name and r['method']=='shape:'+sh} for sh in SHAPES}
+        if not S['1cycle']: continue
+        print(f"\n{name}, every recipe at lr {SHAPE_LR:g}, weight decay {SHAPE_WD:g}, momentum 0.9 unless named:\n"
+              "| recipe | seeds | test accuracy | minus 1cycle, 95% CI | minus Schedule-Free AdamW (defaults), 95% CI |\n|---|---|---|---|---|")
+        for sh,M in S.items():
+            if not M: continue
+            row = [f"{sh} ({SHAPES[sh]})", str(len(M)), f"{np.mean(list(M.values())):.4f}"]
+            for o in ('1cycle', 'sf_default'):
+                ss = sorted(set(M) & set(S[o]))
+                row.append('' if sh==o or len(ss)<2 else pts(np.array([M[s_]-S[o][s_] for s_ in ss])))
+            print('| ' + ' | '.join(row) + ' |')
+
+if a.summary: shapes_summary(); raise SystemExit
 for name in tasks:
     arch,opt,E,k,bs,lrs = TASKS[name]
     tv,tt = split_folders(k)
@@ -219,7 +272,7 @@ for name in tasks:
             t0 = time.perf_counter()
             res = learn.smith_tune(fit_epochs=E, train=False, results=False, quiet=True, seed=seed, **kw)
             tt_ = time.perf_counter()-t0
-            va,ta,fs = final(learn, seed, test_dl, E, **res.best)
+            va,ta,fs = final(learn, seed, test_dl, E, **res.best, **FINAL_KW.get(meth[2:], {}))
             save(dict(task=name, method=meth, seed=seed, best={k:jl(v) for k,v in res.best.items()}, valid_acc=va, test_acc=ta, tune_s=tt_, final_s=fs,
                       tune_epochs=res.settings.tuning_epochs, n_trials=len(res.runs), notes=res.notes,
                       range_test={k:(list(v) if isinstance(v, tuple) else v) for k,v in res.range_test.sugg.items()} if res.range_test else None,
@@ -236,6 +289,10 @@ for name in tasks:
             if have(task=name, method=m, seed=seed): continue
             r = twin(name, m, seed)
             save({**r, 'task': name, 'same_as': r['task']} if r else peer(name, m, seed, dls, test_dl))
+        for sh in (SHAPES if 's' in a.only and opt=='adam' else ()):   # the fixed point is Adam's
+            if have(task=name, method='shape:'+sh, seed=seed): continue
+            va,ta,fs = final(learner(name, seed, dls), seed, test_dl, E, shape_fit(sh, E))
+            save(dict(task=name, method='shape:'+sh, seed=seed, valid_acc=va, test_acc=ta, final_s=fs))
     if 'b' in a.only:
         for wd in GRID_WDS[opt]:
             for m in GRID_MOMS:
@@ -247,3 +304,4 @@ for name in tasks:
                     save(dict(task=name, method='b', seed=0, best=b, valid_acc=va, test_acc=ta, final_s=fs))
 summary()
 vs_all()
+shapes_summary()
