@@ -10,7 +10,9 @@ while choosing):
   pretrained here on airplane, automobile, bird, cat and deer (`body2.py`, built and cached on first use, about 5
   minutes), fine-tuned on dog, frog, horse, ship and truck;
 - `resnet18-cifar5-100`: the same with 100 training images per class in batches of 16 (the same validation split and
-  test images), added after the method was chosen on the other two: a first check it was not tuned on.
+  test images), added after the method was chosen on the other two: a first check it was not tuned on;
+- `resnet20-vehicles-100`: the vehicles task with 100 training images per class in batches of 16, a second such check
+  (its size fixed before any run of it, as the third task's).
 
 Every method trains 2 frozen epochs then 6 unfrozen ones (fastai's `fine_tune(6, freeze_epochs=2)`):
 
@@ -41,8 +43,9 @@ from peers import fit_prodigy, fit_schedulefree, optuna_search
 OUT = ROOT/'benchmarks'/'fine_tune.json'
 METHODS = ('fine_tune', 'fine_tune_valley', 'smith_tune', 'prodigy', 'sf_algoperf', 'sf_default', 'optuna')
 EARLIER = ('smith_tune_pg', 'smith_tune_largest')   # records of earlier versions (not runnable): the body's LRs from a range test per group; the race taking the largest LR within noise of the best
-TASKS = ('resnet20-vehicles', 'resnet18-cifar5', 'resnet18-cifar5-100')
-SIZES = {'resnet18-cifar5-100': (100, 16)}   # (training images per class, batch size) where not (R.K_TR, 32): a check after the method was chosen
+TASKS = ('resnet20-vehicles', 'resnet18-cifar5', 'resnet18-cifar5-100', 'resnet20-vehicles-100')
+SIZES = {'resnet18-cifar5-100': (100, 16), 'resnet20-vehicles-100': (100, 16)}   # (training images per class, batch size) where not (R.K_TR, 32): checks after the method was chosen
+def vehicles(task): return task.startswith('resnet20-vehicles')   # the shipped ResNet-20 body; otherwise the ResNet-18 one
 E_HEAD,E_BODY = R.E_HEAD,R.E_BODY
 
 def runs(): return [{'task': TASKS[0], **r} for r in json.loads(OUT.read_text())['runs']] if OUT.exists() else []
@@ -51,7 +54,7 @@ def save(r): rs = runs() + [r]; OUT.write_text(json.dumps({'runs': rs}, indent=1
 def learner(task, seed, dls):
     "The task's pretrained learner, frozen: the head trains, the body waits"
     set_seed(seed)
-    return cifar_learner(dls, 'resnet20', pretrained=True) if task==TASKS[0] else B.target_learner(dls)   # (both ResNet-18 tasks: the same body)
+    return cifar_learner(dls, 'resnet20', pretrained=True) if vehicles(task) else B.target_learner(dls)   # (the ResNet-18 tasks: the same body)
 
 def search(task, seed, dls):
     "Optuna over fine_tune's base_lr and weight decay, within one final run of tuning"
@@ -85,7 +88,7 @@ def one(task, m, seed, dls):
 
 def data(task):
     "(tuning DataLoaders, test DataLoader) of `task`"
-    name,classes,st = ('vehicles', R.VEHICLES, pretrained_stats()) if task==TASKS[0] else ('cifar5_target', B.TARGET, B.cifar_stats())
+    name,classes,st = ('vehicles', R.VEHICLES, pretrained_stats()) if vehicles(task) else ('cifar5_target', B.TARGET, B.cifar_stats())
     k,bs = SIZES.get(task, (R.K_TR, 32))
     if k!=R.K_TR: name += str(k)
     tv = R.folder(f'{name}_tv', classes, ('train', slice(0, k)), ('train', slice(R.K_TR, R.K_TR+R.K_VAL)))   # the same validation split
