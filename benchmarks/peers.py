@@ -44,19 +44,22 @@ def fit_prodigy(learn, epochs:int, head_epochs:int=0):
 SF_SETTINGS = {'algoperf': dict(lr=2.5e-3, betas=(0.9, 0.9955), weight_decay=0.08, warmup=0.02),
                'default':  dict(lr=2.5e-3, betas=(0.9, 0.999), weight_decay=0., warmup=0.)}
 
-class ScheduleFreeCB(Callback):
-    "Schedule-Free's `train()`/`eval()` around training and evaluation; BatchNorm statistics recomputed at the evaluated weights"
+class RecomputeBN(Callback):
+    "BatchNorm's statistics recomputed at the current weights before every evaluation, from up to `n_batches` training batches"
     order = TrainEvalCallback.order+1
     def __init__(self, n_batches:int=50): self.n_batches = n_batches
-    def _sf(self): return self.learn.opt.opt
-    def before_train(self): self._sf().train()
     def before_validate(self):
-        self._sf().eval()
         if not any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in self.model.modules()): return
         dl = self.dls.train.new(shuffle=False, drop_last=False)
         with torch.random.fork_rng():   # no draw from the RNG that the training augmentation uses
             update_bn(itertools.islice(dl, self.n_batches), self.model)   # fresh statistics, an equal-weight average over the batches
         self.model.eval()
+
+class ScheduleFreeCB(RecomputeBN):
+    "Schedule-Free's `train()`/`eval()` around training and evaluation; BatchNorm statistics recomputed at the evaluated weights"
+    def _sf(self): return self.learn.opt.opt
+    def before_train(self): self._sf().train()
+    def before_validate(self): self._sf().eval(); super().before_validate()
 
 def fit_schedulefree(learn, epochs:int, which:str='algoperf', head_epochs:int=0):
     "Schedule-Free AdamW at `SF_SETTINGS[which]`, constant LR; the callback stays on the learner for later `validate` calls"

@@ -24,13 +24,12 @@ The schedule study (s) asks why Schedule-Free AdamW leads from scratch at 8 epoc
 warm-up, flat-then-cosine, weight averaging, BatchNorm recomputed as the Schedule-Free callback does, Adam's moments
 as Schedule-Free's) at one fixed point, paired by seed with Schedule-Free AdamW rerun beside them.
 """
-import argparse, itertools, json, math, os, random, tarfile, time, warnings
+import argparse, json, math, os, random, tarfile, time, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore')
 from fastai_smith.all import *
 import sys; sys.path.insert(0, str(Path(__file__).resolve().parent))
-from peers import fit_prodigy, fit_schedulefree, optuna_search
-from torch.optim.swa_utils import update_bn
+from peers import fit_prodigy, fit_schedulefree, optuna_search, RecomputeBN
 PEERS = ('prodigy', 'sf_algoperf', 'sf_default', 'optuna')
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -222,25 +221,18 @@ def twin(name, m, seed):
     key = lambda t: (TASKS[t][0], *TASKS[t][2:5])
     return next((r for r in runs if r['method']==m and r['seed']==seed and r['task']!=name and r['task'] in TASKS
                  and key(r['task'])==key(name) and 'same_as' not in r), None)
-class RecomputeBN(Callback):
-    "BatchNorm statistics recomputed at the current weights before every evaluation, as `ScheduleFreeCB` does"
-    order = TrainEvalCallback.order+1
-    def before_validate(self):
-        dl = self.dls.train.new(shuffle=False, drop_last=False)
-        with torch.random.fork_rng(): update_bn(itertools.islice(dl, 50), self.model)
-        self.model.eval()
-
 def shape_fit(shape, E):
-    "The final run of schedule recipe `shape` at the study's fixed point, as `final`'s `fit`"
-    lr,wd,m9 = SHAPE_LR,SHAPE_WD,(0.9,0.9,0.9)
-    swa = lambda: [SWA(start_pct=0.5, every=5)]
+    "The final run of schedule recipe `shape` (`SHAPES`) at the study's fixed point, as `final`'s `fit`"
     if shape=='sf_default': return lambda l: fit_schedulefree(l, E, 'default')
-    return {'1cycle': lambda l: l.fit_one_cycle(E, lr, moms=m9, wd=wd), '1cycle_lr1e-3': lambda l: l.fit_one_cycle(E, 1e-3, moms=m9, wd=wd),
-            '1cycle_warm5': lambda l: l.fit_one_cycle(E, lr, moms=m9, wd=wd, pct_start=0.05),
-            '1cycle_bn': lambda l: (l.add_cb(RecomputeBN()), l.fit_one_cycle(E, lr, moms=m9, wd=wd)),
-            '1cycle_swa': lambda l: l.fit_one_cycle(E, lr, moms=m9, wd=wd, cbs=swa()), 'flat_cos': lambda l: l.fit_flat_cos(E, lr, wd=wd),
-            '1cycle_adam999': lambda l: (setattr(l, 'opt_func', partial(Adam, sqr_mom=0.999, eps=1e-8)), l.fit_one_cycle(E, lr, moms=m9, wd=wd)),
-            'flat_cos_swa': lambda l: l.fit_flat_cos(E, lr, wd=wd, cbs=swa()), 'const_swa': lambda l: l.fit(E, lr, wd=wd, cbs=swa())}[shape]
+    def fit(l):
+        if shape=='1cycle_bn': l.add_cb(RecomputeBN())   # (it stays for the test images' evaluation, as Schedule-Free's does)
+        if shape=='1cycle_adam999': l.opt_func = partial(Adam, sqr_mom=0.999, eps=1e-8)
+        cbs = [SWA(start_pct=0.5, every=5)] if shape.endswith('swa') else []
+        if shape.startswith('flat_cos'): l.fit_flat_cos(E, SHAPE_LR, wd=SHAPE_WD, cbs=cbs)
+        elif shape=='const_swa': l.fit(E, SHAPE_LR, wd=SHAPE_WD, cbs=cbs)
+        else: l.fit_one_cycle(E, 1e-3 if shape=='1cycle_lr1e-3' else SHAPE_LR, moms=(0.9,0.9,0.9), wd=SHAPE_WD,
+                              pct_start=0.05 if shape=='1cycle_warm5' else 0.25, cbs=cbs)
+    return fit
 
 def shapes_summary():
     "Each schedule recipe against 1cycle at the same point and against Schedule-Free AdamW at its defaults, paired by seed"
