@@ -42,12 +42,14 @@ p.add_argument('--quick', action='store_true')
 p.add_argument('--only', default='acbp', help="which of a, c, b, p (the peers) and s (the schedule study, not in the default) to run")
 p.add_argument('--peers', nargs='+', default=list(PEERS), choices=PEERS, help='which peers to run')
 p.add_argument('--summary', action='store_true')
-p.add_argument('--variant', default=None, choices=sorted(VARIANTS := {'race': dict(lr_rule=('valley', 'loss_stops_falling', 'smith_max')), 'wd0.1': dict(wd_grid=[0.1, 0.01, 0.001]), 'mom0.9': dict(moms=(0.9, 0.9, 0.9)), 'flatcos': {}}),
+p.add_argument('--variant', default=None, choices=sorted(VARIANTS := {'race': dict(lr_rule=('valley', 'loss_stops_falling', 'smith_max')), 'wd0.1': dict(wd_grid=[0.1, 0.01, 0.001]), 'mom0.9': dict(moms=(0.9, 0.9, 0.9)), 'flatcos': {}, 'flatcos3': {}}),
                help="also run (a) with other smith_tune settings: 'race': a trial per range-test reading, the largest LR within noise of the best; "
                     "'wd0.1': weight decay 0.1 as the default kept unless beaten beyond noise (then 0.01, 0.001); "
                     "'mom0.9': a constant momentum of 0.9 (Adam's own beta1, Schedule-Free's) instead of 1cycle's 0.95-0.85; "
-                    "'flatcos': smith_tune's choices as they are, the final run flat for 75%, then cosine (fit_one_cycle with div=1, pct_start=0.75)")
-FINAL_KW = {'flatcos': dict(div=1., pct_start=0.75)}   # variants that change only the final run
+                    "'flatcos': smith_tune's choices as they are, the final run flat for 75%, then cosine (fit_one_cycle with div=1, pct_start=0.75); "
+                    "'flatcos3': the same at a third of smith_tune's LR")
+FLAT = dict(div=1., pct_start=0.75)
+FINAL = {'flatcos': lambda b: {**b, **FLAT}, 'flatcos3': lambda b: {**b, **FLAT, 'lr_max': b['lr_max']/3}}   # variants that change only the final run
 p.add_argument('--out', default=str(ROOT/'benchmarks'/'tune_quality.json'))
 a = p.parse_args()
 
@@ -264,7 +266,7 @@ for name in tasks:
             t0 = time.perf_counter()
             res = learn.smith_tune(fit_epochs=E, train=False, results=False, quiet=True, seed=seed, **kw)
             tt_ = time.perf_counter()-t0
-            va,ta,fs = final(learn, seed, test_dl, E, **res.best, **FINAL_KW.get(meth[2:], {}))
+            va,ta,fs = final(learn, seed, test_dl, E, **FINAL.get(meth[2:], dict)(res.best))
             save(dict(task=name, method=meth, seed=seed, best={k:jl(v) for k,v in res.best.items()}, valid_acc=va, test_acc=ta, tune_s=tt_, final_s=fs,
                       tune_epochs=res.settings.tuning_epochs, n_trials=len(res.runs), notes=res.notes,
                       range_test={k:(list(v) if isinstance(v, tuple) else v) for k,v in res.range_test.sugg.items()} if res.range_test else None,
