@@ -70,7 +70,7 @@ GRID_MOMS, GRID_WDS = ((0.95,0.85,0.95), (0.9,0.9,0.9)), {'adam': (1e-2, 1e-1), 
 # The schedule study (--only s): why Schedule-Free AdamW leads from scratch at 8 epochs. Each recipe trains at one
 # fixed point (Schedule-Free's LR 2.5e-3, the grid's weight decay 0.1, momentum 0.9), so only the schedule differs
 SHAPE_LR, SHAPE_WD = 2.5e-3, 0.1
-SHAPES = {'1cycle': "fit_one_cycle, momentum 0.9", '1cycle_lr1e-3': "the same at the grid's best LR, 1e-3",
+SHAPES = {'1cycle': "fit_one_cycle, momentum 0.9", '1cycle_lr1e-3': "the same at LR 1e-3 (ResNet-20's grid best)",
           '1cycle_warm5': "fit_one_cycle with 5% warm-up (pct_start 0.05)", '1cycle_bn': "fit_one_cycle, BatchNorm recomputed before each evaluation (as the Schedule-Free callback does)",
           '1cycle_swa': "fit_one_cycle, weights averaged every 5 batches over the second half", 'flat_cos': "fit_flat_cos: flat for 75%, then cosine to 0",
           'flat_cos_swa': "fit_flat_cos, weights averaged every 5 batches over the second half", 'const_swa': "a constant LR, weights averaged every 5 batches over the second half",
