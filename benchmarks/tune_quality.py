@@ -151,7 +151,21 @@ def vs_all():
             ci = '' if m=='a' else pts(d)
             te = np.mean([M[s].get('tune_epochs', 0) for s in ss])/TASKS[name][2]
             print(f"| {name} | {dict(a='smith_tune', c='fastai default').get(m, m)} | {len(ss)} | {np.mean([M[s]['test_acc'] for s in ss]):.4f} | {ci} | {te:.2f} |")
-if a.summary: summary(); vs_all()
+def shapes_summary():
+    "Each schedule recipe against 1cycle at the same point and against Schedule-Free AdamW at its defaults, paired by seed"
+    for name in tasks:
+        S = {sh:{r['seed']:r['test_acc'] for r in runs if r['task']==name and r['method']=='shape:'+sh} for sh in SHAPES}
+        if not S['1cycle']: continue
+        print(f"\n{name}, every recipe at lr {SHAPE_LR:g}, weight decay {SHAPE_WD:g}, momentum 0.9 unless named:\n"
+              "| recipe | seeds | test accuracy | minus 1cycle, 95% CI | minus Schedule-Free AdamW (defaults), 95% CI |\n|---|---|---|---|---|")
+        for sh,M in S.items():
+            if not M: continue
+            row = [f"{sh} ({SHAPES[sh]})", str(len(M)), f"{np.mean(list(M.values())):.4f}"]
+            for o in ('1cycle', 'sf_default'):
+                ss = sorted(set(M) & set(S[o]))
+                row.append('' if sh==o or len(ss)<2 else pts(np.array([M[s_]-S[o][s_] for s_ in ss])))
+            print('| ' + ' | '.join(row) + ' |')
+if a.summary: summary(); vs_all(); shapes_summary(); raise SystemExit
 
 torch.set_num_threads(max(1, torch.get_num_threads()))
 if a.data is None:
@@ -236,22 +250,6 @@ def shape_fit(shape, E):
                               pct_start=0.05 if shape=='1cycle_warm5' else 0.25, cbs=cbs)
     return fit
 
-def shapes_summary():
-    "Each schedule recipe against 1cycle at the same point and against Schedule-Free AdamW at its defaults, paired by seed"
-    for name in tasks:
-        S = {sh:{r['seed']:r['test_acc'] for r in runs if r['task']==name and r['method']=='shape:'+sh} for sh in SHAPES}
-        if not S['1cycle']: continue
-        print(f"\n{name}, every recipe at lr {SHAPE_LR:g}, weight decay {SHAPE_WD:g}, momentum 0.9 unless named:\n"
-              "| recipe | seeds | test accuracy | minus 1cycle, 95% CI | minus Schedule-Free AdamW (defaults), 95% CI |\n|---|---|---|---|---|")
-        for sh,M in S.items():
-            if not M: continue
-            row = [f"{sh} ({SHAPES[sh]})", str(len(M)), f"{np.mean(list(M.values())):.4f}"]
-            for o in ('1cycle', 'sf_default'):
-                ss = sorted(set(M) & set(S[o]))
-                row.append('' if sh==o or len(ss)<2 else pts(np.array([M[s_]-S[o][s_] for s_ in ss])))
-            print('| ' + ' | '.join(row) + ' |')
-
-if a.summary: shapes_summary(); raise SystemExit
 for name in tasks:
     arch,opt,E,k,bs,lrs = TASKS[name]
     tv,tt = split_folders(k)

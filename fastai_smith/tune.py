@@ -253,7 +253,7 @@ def _fine_tune_note(res, ft, lr_given:bool) -> str:
     "What fine-tuning did, in a sentence of the report"
     s = res.stages.get('lr')
     if lr_given: how = "the LRs given"
-    elif s.trials: how = f"a race of trials between the head's LR / {', '.join(map(str, _body_divs))} ({fmt_lr(res.fine_tune['body_lrs'])}): {fmt_lr(s.value)}, {s.why}"
+    elif res.stage_trials('lr'): how = f"a race of trials between the head's LR / {', '.join(map(str, _body_divs))} ({fmt_lr(res.fine_tune['body_lrs'])}): {fmt_lr(s.value)}, {s.why}"
     else: how = f"the head's LR / {_body_divs[1]}, {fmt_lr(s.value)}, {s.why}"
     froz = ("fine_tune=True: the learner was frozen to its last group for the head phase" if ft['forced'] else
             f"the learner was frozen ({ft['head_groups']} of {ft['groups']} parameter groups train)")

@@ -55,3 +55,18 @@ def test_optuna_budget(dls):
     def space(t): return dict(lr_max=t.suggest_float('lr', 1e-4, 1e-1, log=True))
     best,spent,n = optuna_search(make, space, lambda l,p,n: l.fit_one_cycle(n, **p), budget=5, trial_epochs=2, seed=0)
     assert spent <= 5 and n == len(made) == 2 and set(best) == {'lr_max'} and 1e-4 <= best['lr_max'] <= 1e-1
+
+def test_recompute_bn_alone(dls):
+    "On any learner: stale BatchNorm statistics recomputed from training batches before evaluation, without a draw from torch's RNG"
+    from peers import RecomputeBN
+    set_seed(0); learn = cifar_learner(dls, 'resnet20', cbs=RecomputeBN())
+    with learn.no_bar(), learn.no_logging(): learn.fit(1, lr=1e-3)
+    bn = first(m for m in learn.model.modules() if isinstance(m, nn.BatchNorm2d))
+    bn.running_mean.fill_(100.)
+    torch.manual_seed(1)
+    with learn.no_bar(): learn.validate()
+    assert bn.running_mean.abs().max() < 50 and not learn.model.training
+    after = torch.get_rng_state()
+    learn.remove_cbs(learn.recompute_bn); torch.manual_seed(1)   # the draws evaluation makes without it
+    with learn.no_bar(): learn.validate()
+    assert torch.equal(torch.get_rng_state(), after)
