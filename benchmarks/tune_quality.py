@@ -31,6 +31,16 @@ from fastai_smith.all import *
 import sys; sys.path.insert(0, str(Path(__file__).resolve().parent))
 from peers import fit_prodigy, fit_schedulefree, optuna_search, RecomputeBN
 PEERS = ('prodigy', 'sf_algoperf', 'sf_default', 'optuna')
+FLAT = dict(div=1., pct_start=0.75)
+def keep(best): return best
+# (a)'s variants: name: (smith_tune's arguments besides (a)'s, the final run's arguments from res.best). Until 2026-12-05
+# (a) was `lr_rule='smith'` (Smith's reading checked by one trial): 'check' is that (a), and the variants measured
+# against it keep it; 'bracket' and 'bracket_wd' are the race that replaced it ('bracket_wd' is today's default)
+SMITH = dict(lr_rule='smith')
+VARIANTS = {'check': (SMITH, keep), 'race': (dict(lr_rule=('valley', 'loss_stops_falling', 'smith_max')), keep),
+            'wd0.1': (dict(SMITH, wd_grid=[0.1, 0.01, 0.001]), keep), 'mom0.9': (dict(SMITH, moms=(0.9, 0.9, 0.9)), keep),
+            'flatcos': (SMITH, lambda b: {**b, **FLAT}), 'flatcos3': (SMITH, lambda b: {**b, **FLAT, 'lr_max': b['lr_max']/3}),
+            'bracket': (dict(lr_rule=smith_race, wd_grid=[1e-2]), keep), 'bracket_wd': (dict(lr_rule=smith_race), keep)}
 
 ROOT = Path(__file__).resolve().parents[1]
 p = argparse.ArgumentParser()
@@ -42,14 +52,16 @@ p.add_argument('--quick', action='store_true')
 p.add_argument('--only', default='acbp', help="which of a, c, b, p (the peers) and s (the schedule study, not in the default) to run")
 p.add_argument('--peers', nargs='+', default=list(PEERS), choices=PEERS, help='which peers to run')
 p.add_argument('--summary', action='store_true')
-p.add_argument('--variant', default=None, choices=sorted(VARIANTS := {'race': dict(lr_rule=('valley', 'loss_stops_falling', 'smith_max')), 'wd0.1': dict(wd_grid=[0.1, 0.01, 0.001]), 'mom0.9': dict(moms=(0.9, 0.9, 0.9)), 'flatcos': {}, 'flatcos3': {}}),
-               help="also run (a) with other smith_tune settings: 'race': a trial per range-test reading, the largest LR within noise of the best; "
-                    "'wd0.1': weight decay 0.1 as the default kept unless beaten beyond noise (then 0.01, 0.001); "
+p.add_argument('--variant', default=None, choices=sorted(VARIANTS),
+               help="also run (a) with other smith_tune settings: 'check': lr_rule='smith', Smith's reading checked by one trial ((a) until 2026-12-05); "
+                    "'race': a trial per range-test reading, the largest LR within noise of the best; "
+                    "with 'check': 'wd0.1': weight decay 0.1 as the default kept unless beaten beyond noise (then 0.01, 0.001); "
                     "'mom0.9': a constant momentum of 0.9 (Adam's own beta1, Schedule-Free's) instead of 1cycle's 0.95-0.85; "
-                    "'flatcos': smith_tune's choices as they are, the final run flat for 75%, then cosine (fit_one_cycle with div=1, pct_start=0.75); "
-                    "'flatcos3': the same at a third of smith_tune's LR")
-FLAT = dict(div=1., pct_start=0.75)
-FINAL = {'flatcos': lambda b: {**b, **FLAT}, 'flatcos3': lambda b: {**b, **FLAT, 'lr_max': b['lr_max']/3}}   # variants that change only the final run
+                    "'flatcos': the choices as they are, the final run flat for 75%, then cosine (fit_one_cycle with div=1, pct_start=0.75); "
+                    "'flatcos3': the same at a third of the LR; "
+                    "'bracket': a race of Smith's reading, a third of it and three times it, the largest within noise of the best, "
+                    "weight decay kept at 1e-2 (its trials' budget goes to the race); "
+                    "'bracket_wd': the same race with the weight-decay trials (every trial shorter, to share the budget): today's default")
 p.add_argument('--out', default=str(ROOT/'benchmarks'/'tune_quality.json'))
 a = p.parse_args()
 
@@ -117,7 +129,7 @@ def summary():
         rs = [r for r in runs if r['task']==name]
         for v in sorted({r['method'] for r in rs if r['method'].startswith('a:')}):
             V = {r['seed']:r for r in rs if r['method']==v}
-            for other in ('c', 'a'):
+            for other in ('c', 'a', 'a:check'):
                 O = {r['seed']:r for r in rs if r['method']==other}
                 ss = sorted(set(V) & set(O))
                 if len(ss)<2: continue
@@ -258,13 +270,13 @@ for name in tasks:
     print(f"== {name}: {arch} with {opt}, {E} epochs, {len(dls.train_ds)} training / {len(dls.valid_ds)} validation-split / "
           f"{len(test_dl.dataset)} test images, {len(dls.train)} batches per epoch", flush=True)
     for seed in range(a.seeds):
-        for meth,kw in (('a', {}), *((('a:'+a.variant, VARIANTS[a.variant]),) if a.variant else ())):
+        for meth,(kw,fin) in (('a', ({}, keep)), *((('a:'+a.variant, VARIANTS[a.variant]),) if a.variant else ())):
             if 'a' not in a.only or have(task=name, method=meth, seed=seed): continue
             learn = learner(name, seed, dls)
             t0 = time.perf_counter()
             res = learn.smith_tune(fit_epochs=E, train=False, results=False, quiet=True, seed=seed, **kw)
             tt_ = time.perf_counter()-t0
-            va,ta,fs = final(learn, seed, test_dl, E, **FINAL.get(meth[2:], dict)(res.best))
+            va,ta,fs = final(learn, seed, test_dl, E, **fin(res.best))
             save(dict(task=name, method=meth, seed=seed, best={k:jl(v) for k,v in res.best.items()}, valid_acc=va, test_acc=ta, tune_s=tt_, final_s=fs,
                       tune_epochs=res.settings.tuning_epochs, n_trials=len(res.runs), notes=res.notes,
                       range_test={k:(list(v) if isinstance(v, tuple) else v) for k,v in res.range_test.sugg.items()} if res.range_test else None,

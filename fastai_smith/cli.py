@@ -1,4 +1,4 @@
-"""Smith's whole procedure from the shell: range test read with Smith's bracket, a stability trial, weight-decay trials sized to the final run, the choices with their evidence, and a report folder that also resumes an interrupted run.
+"""Smith's whole procedure from the shell: range test read with Smith's bracket, a race of LR trials around it, weight-decay trials sized to the final run, the choices with their evidence, and a report folder that also resumes an interrupted run.
 
 Docs: https://fastai-smith.github.io/fastai-smith/cli.html.md"""
 

@@ -15,7 +15,7 @@ from .core import *
 __all__ = ['stage_names', 'TunePlan', 'trial_shape', 'stage_trials', 'tune_plan']
 
 # %% ../nbs/10a_plan.ipynb #3fb3c07a
-stage_names = dict(lr='the LR check', mom='momentum', wd='weight decay')   # in Smith's order
+stage_names = dict(lr='the LR trials', mom='momentum', wd='weight decay')   # in Smith's order
 
 @dataclass
 class TunePlan:
@@ -98,36 +98,60 @@ def _range_test(n_iter, fit_epochs, budget, num_it, lr_given, notes, min_num_it=
     return nit,need
 
 # %% ../nbs/10a_plan.ipynb #1e96f40f
-def _fit_trials(st, T0, n_iter, room, min_iters, dropped):
-    "The trial length that fits `room` epochs, dropping stages (momentum, weight decay, the LR check) whose trials would be too short"
-    T = T0
+def _fit_trials(st, T0, n_iter, room, min_iters, dropped, notes, check=False):
+    """The trial length that fits `room` epochs, dropping stages (momentum, weight decay, the LR's trials) whose trials
+    would be too short; with `check`, an LR race becomes a stability check of Smith's reading before the LR's trials go"""
+    T,race = T0,st['lr']
     while sum(st.values()) and T*sum(st.values())/n_iter > room + 1e-9:
         T = int(room*n_iter // sum(st.values()))
         if T >= min_iters: break
         k = next(s for s in ('mom','wd','lr') if st[s])
-        dropped.append(k); st[k] = 0
+        if k=='lr' and check and st['lr']>1: st['lr'] = 1
+        else: dropped.append(k); st[k] = 0
         T = T0
     if T < min_iters:
         for k in ('mom','wd','lr'):
             if st[k]: dropped.append(k); st[k] = 0
+    if race>1 and st['lr']==1: notes.append(_race_note(race, f"with trials of at least {min_iters} iterations"))
     return T
+
+def _race_note(n, how) -> str:
+    return f"The LR race ({n} trials) does not fit in the budget {how}: Smith's reading is checked by one stability trial instead. Raise budget (or fit_epochs) to race."
 
 def _dropped_note(k, lr_rules, short, trial_frac, fit_iters, budget, min_iters):
     what = {'mom': 'momentum trials', 'wd': 'weight-decay trials', 'lr': "the LR's stability trial" if tuple(lr_rules)==('smith',) else 'LR trials'}[k]
     why = (f"a trial ({trial_frac:g} of the {fit_iters}-iteration final run) would be" if short
            else f"within the budget of {budget:g} epochs a trial would be")
-    then = ("tell candidates apart; the default is kept" if k!='lr' else "race the unfrozen model's LR; the middle candidate is taken unchecked"
-            if tuple(lr_rules)==('race',) else "check the LR; the range test's reading is taken unchecked")
+    first = "Smith's reading" if lr_rules[0]=='smith' else lr_rules[0]
+    race = f"race the LR's candidates ({', '.join(lr_rules)}); {first} is taken unchecked" if len(lr_rules)>1 else ''
+    then = ("tell candidates apart; the default is kept" if k!='lr' else race or "check the LR; the range test's reading is taken unchecked")
     fix = "A longer fit_epochs or a smaller batch size would run them." if short else "Raise budget (or fit_epochs) to run them."
     return f"Skipped {what}: {why} shorter than {min_iters} iterations, too short to {then}. {fix}"
 
 # %% ../nbs/10a_plan.ipynb #6ad70784
+def _given_shape(st, n_iter, room, budget, nit, head_epochs, trial_epochs, trial_batches, min_iters, notes, check):
+    "The trial shape the user gave, kept: an LR race it does not fit becomes a check (`check`), a plan it still does not fit is refused"
+    te,tb = trial_shape(ifnone(trial_epochs, 1)*ifnone(trial_batches, n_iter), n_iter, trial_epochs, trial_batches)
+    over = lambda: budget is not None and sum(st.values())*te*tb/n_iter > room + 1e-9
+    if over() and check and st['lr']>1:
+        notes.append(_race_note(st['lr'], f"with trials of the shape given ({_shape(te, tb)})")); st['lr'] = 1
+    if over():
+        need = nit/n_iter + head_epochs + sum(st.values())*te*tb/n_iter
+        raise ValueError(f"budget={budget} epochs cannot cover the plan: {sum(st.values())} trials of {te*tb/n_iter:.3g} epochs"
+                         + (f" + a range test of {nit/n_iter:.3g}" if nit else '') + (f" + a {head_epochs}-epoch head phase" if head_epochs else '')
+                         + f" = {need:.3g} epochs; "
+                         "lower trial_epochs or trial_batches, shorten the grids, or raise the budget")
+    if te*tb < min_iters and sum(st.values()):
+        notes.append(f"Trials of {te*tb} iteration{'s' if te*tb>1 else ''} ({_shape(te, tb)}) are shorter than min_iters={min_iters}: "
+                     "too short for their losses to tell choices apart; give more trial_epochs or trial_batches.")
+    return te,tb
+
 def tune_plan(n_iter:int, # training batches per epoch
     fit_epochs:int|None=None, # epochs of the final run; None: 10 assumed (and said)
     budget:float|None=None, # most tuning compute in epochs of the training set; None: `fit_epochs`
-    stages:dict|None=None, # trials per stage before the budget (`stage_trials`); None: Smith's default (LR check, 3 weight decays)
+    stages:dict|None=None, # trials per stage before the budget (`stage_trials`); None: an LR check and 3 weight decays
     lr_given:bool=False, # the LR is given: no range test
-    lr_rules:tuple=('smith',), # the range test's readings (for the notes)
+    lr_rules:tuple=('smith',), # the LR's candidates by name (several: a race; the first is the one taken when the race is dropped; with 'smith' among them a race too long for the budget becomes a check of Smith's reading)
     num_it:int|None=None, # range-test iterations; None: 100, at most a quarter of the budget, at least 30
     trial_frac:float=0.25, # a trial's length as a fraction of the final run
     trial_epochs:int|None=None, # epochs per trial, given by the user
@@ -150,18 +174,9 @@ def tune_plan(n_iter:int, # training batches per epoch
                          f"need {nit/n_iter+head_epochs:.3g}; raise the budget, or lower freeze_epochs or num_it")
     T0 = int(round(trial_frac*H*n_iter))
     given = trial_epochs is not None or trial_batches is not None
-    if given:
-        te,tb = trial_shape(ifnone(trial_epochs, 1)*ifnone(trial_batches, n_iter), n_iter, trial_epochs, trial_batches)
-        if budget is not None and sum(st.values())*te*tb/n_iter > room + 1e-9:
-            need = nit/n_iter + head_epochs + sum(st.values())*te*tb/n_iter
-            raise ValueError(f"budget={budget} epochs cannot cover the plan: {sum(st.values())} trials of {te*tb/n_iter:.3g} epochs"
-                             + (f" + a range test of {nit/n_iter:.3g}" if nit else '') + (f" + a {head_epochs}-epoch head phase" if head_epochs else '')
-                             + f" = {need:.3g} epochs; "
-                             "lower trial_epochs or trial_batches, shorten the grids, or raise the budget")
-        if te*tb < min_iters and sum(st.values()):
-            notes.append(f"Trials of {te*tb} iteration{'s' if te*tb>1 else ''} ({_shape(te, tb)}) are shorter than min_iters={min_iters}: "
-                         "too short for their losses to tell choices apart; give more trial_epochs or trial_batches.")
-    else: te,tb = trial_shape(_fit_trials(st, T0, n_iter, room, min_iters, dropped), n_iter)
+    check = len(lr_rules)>1 and 'smith' in lr_rules   # a race too long for the budget becomes a check of Smith's reading
+    if given: te,tb = _given_shape(st, n_iter, room, budget, nit, head_epochs, trial_epochs, trial_batches, min_iters, notes, check)
+    else: te,tb = trial_shape(_fit_trials(st, T0, n_iter, room, min_iters, dropped, notes, check), n_iter)
     short = not given and T0 < min_iters   # the budget cannot lengthen a trial, only fit_epochs or more batches an epoch can
     notes += [_dropped_note(k, lr_rules, short, trial_frac, H*n_iter, B, min_iters) for k in dropped]
     return TunePlan(n_iter, H, fit_epochs is not None, B, nit, te, tb, st, dropped, notes, head_epochs)

@@ -152,6 +152,15 @@ def _chosen_trial(res):
 # %% ../nbs/10c_result.ipynb #b3ad892a
 _rule_words = dict(smith="Smith's bracket (the end of the steep fall, capped at 10x below the rise)")
 
+def _lr_how(s, rule) -> str:
+    "How the LR stage `s` read the LR under `rule`, in words: a race of readings, or the one checked when the budget held no race"
+    if isinstance(rule, str): return _rule_words.get(rule, f"the reading '{rule}'")
+    names = ', '.join(map(str, rule))
+    if s is not None and len(s.cands)>1: return f"a race of short trials between the readings {names} ({fmt_lr(s.cands)}), the largest LR within noise of the best"
+    first = _rule_words['smith'] if 'smith' in rule else f"the reading '{rule[0]}'"
+    if s is not None and s.trials: return f"{first}, checked by one trial (the budget held no race of {names})"
+    return f"{first}, unchecked (no room for the race of {names})"
+
 def _bs_line(bs) -> str:
     moved = bs['bs']!=bs['was']
     if not moved: return f"Batch size: find_bs chose {bs['bs']} ({bs['reason']}); the learner's own, {bs['was']}, is kept."
@@ -167,7 +176,7 @@ def _lr_line(res) -> str:
     rt,st = res.range_test,res.settings
     if rt is None: return f"Learning rate: given, lr_max = {fmt_lr(res.lr_max)} (no range test)." if res.lr_max is not None else ''
     s,rule = rt.sugg,st.lr_rule
-    how = _rule_words.get(rule, f"the reading '{rule}'") if isinstance(rule, str) else "a short trial at each reading, the largest LR within noise of the best"
+    how = _lr_how(res.stages.get('lr'), rule)
     clr = f"; for a cyclical schedule, base_lr {fmt_lr(s['clr_bounds'].base_lr)} to max {fmt_lr(s['clr_bounds'].lr_max)}." if s.get('clr_bounds') else '.'
     head = (f"Learning rate: a range test over {len(rt.lrs)} iterations ({rt.mode} loss). The loss starts to rise near "
             f"{fmt_lr(s['smith_max']*10)}; 10x below it is {fmt_lr(s['smith_max'])}, the steep fall ends at "
@@ -300,7 +309,7 @@ def _cmp_panel(res, stage, ax):
     ax.set_title(f'{title}: final validation loss' + (f' ({nd} diverged)' if nd else ''), fontsize=9)
     ax.set_xlabel(title); ax.legend(fontsize=7)
 
-_stage_words = dict(lr='LR check', mom='momentum', wd='weight decay')
+_stage_words = dict(lr='LR trial', mom='momentum', wd='weight decay')
 def _trial_label(t) -> str:
     return f"{_stage_words.get(t.stage, t.stage)}: lr {fmt_lr(t.lr_max)}, mom {mom_str(t.moms)}, wd {t.wd_used:g}"
 

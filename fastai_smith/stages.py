@@ -1,4 +1,4 @@
-"""One stage per hyper-parameter, in Smith's order: the learning rate read off a range test and checked by a short trial, then momentum, then weight decay, each kept at its default unless a trial beats it beyond noise; `smith_tune` and the grids both run them.
+"""One stage per hyper-parameter, in Smith's order: the learning rate read off a range test and raced against a third and three times it by short trials (or checked by one), then momentum, then weight decay, each kept at its default unless a trial beats it beyond noise; `smith_tune` and the grids both run them.
 
 Docs: https://fastai-smith.github.io/fastai-smith/stages.html.md"""
 
@@ -16,8 +16,8 @@ from .trials import usable, best_trial
 from .lr_finder import smith_lr
 
 # %% auto #0
-__all__ = ['lr_rules', 'StageResult', 'choose', 'fit_budget', 'lr_reading', 'lr_candidates', 'lr_stage', 'mom_stage', 'wd_refine',
-           'wd_stage']
+__all__ = ['lr_rules', 'smith_race', 'StageResult', 'choose', 'fit_budget', 'lr_reading', 'lr_candidates', 'lr_stage',
+           'mom_stage', 'wd_refine', 'wd_stage']
 
 # %% ../nbs/10b_stages.ipynb #423f2662
 @dataclass
@@ -30,6 +30,7 @@ class StageResult:
     chosen:dict|None=None # the chosen value's trial: the reference of the next stage
     why:str='' # the reason, in words
     notes:list=field(default_factory=list) # what happened on the way (back-offs, trials the budget did not cover)
+    cands:list=field(default_factory=list) # the values it compared (the LR stage: the LRs raced, or the one checked)
     @property
     def keys(self) -> list: return [t.key for t in self.trials]
 
@@ -46,11 +47,13 @@ def fit_budget(r, specs:list, left:callable|None, notes:list, what:str) -> list:
     return out
 
 # %% ../nbs/10b_stages.ipynb #c6124437
-lr_rules = ('smith', 'valley', 'loss_stops_falling', 'smith_max')
+lr_rules = ('smith', 'smith/3', 'smith*3', 'valley', 'loss_stops_falling', 'smith_max')
+_smith_scale = {'smith': 1., 'smith/3': 1/3, 'smith*3': 3.}
+smith_race = ('smith', 'smith/3', 'smith*3')   # `smith_tune`'s default: Smith's reading raced against a third and three times it
 
 def lr_reading(sugg:dict, rule:str) -> float:
-    "The LR a range test's suggestions `sugg` give under `rule` ('smith': the end of the steep fall, capped at Smith's 10x below the rise)"
-    if rule=='smith': return smith_lr(sugg)
+    "The LR a range test's suggestions `sugg` give under `rule` ('smith': the end of the steep fall, capped at Smith's 10x below the rise; 'smith/3', 'smith*3': a third of it, three times it)"
+    if rule in _smith_scale: return smith_lr(sugg)*_smith_scale[rule]
     return float(sugg[rule])
 
 def lr_candidates(sugg:dict, rules) -> list:
@@ -78,11 +81,11 @@ def lr_stage(r, # the `TrialRunner`
 ) -> StageResult:
     "The maximum LR: the one candidate checked for stability (backing off 3x while unstable), or a race between several"
     spec = lambda lr: dict(stage='lr', lr_max=lr, moms=moms, wd=wd)
-    if not check: return StageResult('lr', cands[0], why='unchecked: no room for a trial')
+    if not check: return StageResult('lr', cands[0], why='unchecked: no room for a trial', cands=cands[:1])
     if len(cands)>1:
         ts = r.map([spec(c) for c in cands], 'learning rate')
         t,why = choose(ts, None, z, min_gain, prefer=(lambda t: t.lr_max) if largest else None, ok=ok)
-        return StageResult('lr', t.lr_max, ts, None, t, why)
+        return StageResult('lr', t.lr_max, ts, None, t, why, cands=list(cands))
     lr,ts,notes = cands[0],[],[]
     for k in range(3):
         t = r.map([spec(lr)], 'learning rate (stability)')[0]
@@ -91,7 +94,7 @@ def lr_stage(r, # the `TrialRunner`
         notes.append(f"lr_max {fmt_lr(lr)} was unstable in its trial ({', '.join(t.kinds)}): trying a third of it.")
         lr = lr/3
     if not usable(t): notes.append(f"lr_max {fmt_lr(lr)} is still unstable in its trial: pass a smaller lr_max.")
-    return StageResult('lr', lr, ts, None, t, _lr_why(t), notes)
+    return StageResult('lr', lr, ts, None, t, _lr_why(t), notes, cands[:1])
 
 # %% ../nbs/10b_stages.ipynb #34a5175c
 def mom_stage(r, # the `TrialRunner`

@@ -1,4 +1,4 @@
-"""Smith's procedure in one call, sized to the run it is for: an LR range test read with Smith's bracket and checked by a short trial, then weight decay (and, on request, momentum) kept at sound defaults unless a trial beats them beyond noise.
+"""Smith's procedure in one call, sized to the run it is for: an LR range test read with Smith's bracket and raced against a third and three times it by short trials, then weight decay (and, on request, momentum) kept at sound defaults unless a trial beats them beyond noise.
 
 Docs: https://fastai-smith.github.io/fastai-smith/tune.html.md"""
 
@@ -92,9 +92,13 @@ def _checked(learn, fit_epochs, lr_max, moms, wd, lr_rule, mom_grid, wd_grid, wd
     a.w0 = None if wd is not None else float(a.wd_grid[0])
     return a
 
+def _lr_names(a) -> tuple:
+    "The LR's candidates by name: the range test's readings, or for fine-tuning the body's race (`_ft_race`)"
+    return a.lr_rules if a.ft is None else _ft_race
+
 def _stage_counts(learn, a) -> dict:
-    "Trials per stage before the budget, from the checked arguments"
-    return stage_trials(a.lr_max is not None, a.lr_rules, len(a.mgrid), moms3(learn.moms) in a.mgrid, 0 if a.wd is not None else len(a.wd_grid))
+    "Trials per stage before the budget, from the checked arguments (fine-tuning: the body's LR race, no momentum trials)"
+    return stage_trials(a.lr_max is not None, _lr_names(a), len(a.mgrid), moms3(learn.moms) in a.mgrid, 0 if a.wd is not None else len(a.wd_grid))
 
 def _frozen(learn) -> dict|None:
     "A frozen learner's parameter groups and parameters, all and trainable (None: nothing is frozen)"
@@ -149,20 +153,14 @@ def _spent(r, plan) -> float: return plan.rt_epochs + plan.head_epochs + len(r.t
 def _tune_plan(learn, a, fit_epochs, budget, num_it, trial_frac, trial_epochs, trial_batches, min_iters) -> TunePlan:
     "The plan from sizes (`tune_plan`); fine-tuning: a budget of one run of both phases, the head phase out of it, a race for the body's LR"
     ft = a.ft
-    counts = _stage_counts(learn, a) if ft is None else _ft_counts(a)
-    plan = tune_plan(epoch_len(learn), fit_epochs, budget, counts, a.lr_max is not None, a.lr_rules if ft is None else ('race',), num_it, trial_frac,
+    plan = tune_plan(epoch_len(learn), fit_epochs, budget, _stage_counts(learn, a), a.lr_max is not None, _lr_names(a), num_it, trial_frac,
                      trial_epochs, trial_batches, min_iters,
                      **({} if ft is None else dict(min_num_it=50, extra_epochs=ft['freeze_epochs'], head_epochs=ft['freeze_epochs'])))
     for n in [n for n in plan.notes if 'min_iters=' in n]: warn(n[0].lower()+n[1:])   # trials asked to be too short: they run, said
     return plan
 
-def _ft_counts(a) -> dict:
-    "Fine-tuning's trials per stage: the body's LR race (none when lr_max is given), no momentum, the weight decays beyond the race's"
-    lr = 0 if a.lr_max is not None else len(_body_divs)
-    return dict(lr=lr, mom=0, wd=0 if a.wd is not None or len(a.wd_grid)<2 else len(a.wd_grid)-int(lr>0))
-
 def _stages(learn, r, plan, a, res, seed, quiet, refine, precision, z, min_gain):
-    """Smith's order: the LR (range test, checked by a trial), then momentum (when asked), then weight decay, each at
+    """Smith's order: the LR (range test, its readings raced by trials), then momentum (when asked), then weight decay, each at
     the earlier choices; for a frozen learner, the fine-tuning stages (`_fine_tune_stages`)"""
     if a.ft is not None: return _fine_tune_stages(learn, r, plan, a, res, a.ft, seed, quiet, refine, precision, z, min_gain)
     left,m0,prev = (lambda: plan.budget - _spent(r, plan)),moms3(learn.moms),None
@@ -170,7 +168,8 @@ def _stages(learn, r, plan, a, res, seed, quiet, refine, precision, z, min_gain)
     if a.lr_max is None:
         res.range_test = _range_test(learn, r, plan, seed, quiet, res)
         cands = _lr_cands(learn, res.range_test, a.lr_rules, res, quiet)
-        if plan.runs('lr') and (len(cands)>1 or a.lr_rules==('smith',)):
+        if plan.runs('lr') and (len(cands)>1 or 'smith' in a.lr_rules):   # one candidate (an unsound curve): checked
+            if plan.stages['lr']==1 and len(cands)>1: cands = [res.range_test.smith]   # the budget holds no race: Smith's reading, checked (`tune_plan`)
             prev = _take(res, lr_stage(r, cands, m0, a.w0, left=left, z=z, min_gain=min_gain)).chosen
         res.lr_max = res.stages['lr'].value if 'lr' in res.stages else cands[0]
     res.moms = ifnone(a.moms, m0)
@@ -211,6 +210,7 @@ def _exploring(learn, opt_func):
         st.restore(); learn.opt_func = old
 
 _body_divs = (3, 10, 30)   # the unfrozen model's LR candidates: the head's LR divided by these
+_ft_race = tuple(f"the head's LR / {d}" for d in (_body_divs[1], _body_divs[0], *_body_divs[2:]))   # their names for the plan, the one taken without the race first
 
 def _body_lr(r, res, plan, left, z, min_gain) -> tuple:
     """(LR, its trial): the unfrozen model's LR, every group alike, from a race of short trials from the head-trained
@@ -320,7 +320,7 @@ def smith_tune(self:Learner,
     lr_max=None, # maximum LR: given, the range test is skipped (number, per-group list or slice)
     moms=None, # momentum: given (pair, 3-tuple or constant), no momentum trials
     wd:float|None=None, # weight decay: given, no weight-decay trials
-    lr_rule:str|tuple='smith', # 'smith': end of the steep fall capped at 10x below the rise, with a stability trial; a reading's name; a tuple: a trial per reading
+    lr_rule:str|tuple=smith_race, # readings of the range test (`lr_rules`): a tuple races a trial per reading (default: Smith's reading, a third and three times it); 'smith' alone: that reading with a stability trial; another name: that reading, unchecked
     mom_grid:list|None=None, # momenta to compare by trials; None: none, the learner's cyclic momentum (fastai's and Smith's 0.95-0.85)
     wd_grid:list|None=None, # weight decays to compare, the first is the default kept unless beaten beyond noise; None: `wd_candidates(wd_mode)`
     refine:bool=False, # then extend and refine the weight decay by half-decades where a trial is clearly better (more trials)
