@@ -128,16 +128,18 @@ def _range_test(learn, r, plan, seed, quiet, res) -> RangeTest:
         raise RuntimeError(f"the range test stopped after {len(rt.lrs)} iterations, too few to read; give lr_max= or a smaller learning rate range")
     return rt
 
-def _lr_cands(learn, rt, rules, res, quiet, head:bool=False) -> list:
+def _lr_cands(learn, rt, rules, res, quiet, head:bool=False, checked:bool=True) -> list:
     """The LR candidates the range test's readings give. Where the curve is noise (`RangeTest.unsound`): the learner's
-    own LR, which the LR trial checks; for the `head` of a frozen model (no trial), fastai's valley first, the reading
+    own LR, which the LR trial checks (`checked`; else taken as it is); for the `head` of a frozen model (no trial), fastai's valley first, the reading
     `fine_tune` users take, if it lies past the test's first tenth. Said at once and in the notes"""
     why = rt.unsound()
     if not why: return lr_candidates(rt.sugg, rules)
     v = rt.sugg.get('valley')
     if head and v is not None and v > rt.lrs[min(len(rt.lrs)-1, len(rt.lrs)//10)]: lr,src = float(v),"fastai's valley"
     else: lr,src = (float(learn.lr) if is_num(learn.lr) else defaults.lr),"the learner's own LR"
-    then = "the head's LR (give lr_max=, or a longer range test with num_it=)" if head else "which the LR trial checks; give lr_max=, or a longer range test with num_it="
+    fix = "give lr_max=, or a longer range test with num_it="
+    then = (f"the head's LR ({fix})" if head else f"which the LR trial checks; {fix}" if checked else
+            f"unchecked (the budget has no room for the LR's trials); {fix}")
     note = f"The range test's reading ({fmt_lr(rt.smith)}) is not trusted: {why}. lr_max starts from {src}, {fmt_lr(lr)}, {then}."
     res.notes.append(note)
     if not quiet: print(note, flush=True)
@@ -167,7 +169,7 @@ def _stages(learn, r, plan, a, res, seed, quiet, refine, precision, z, min_gain)
     res.lr_max = a.lr_max
     if a.lr_max is None:
         res.range_test = _range_test(learn, r, plan, seed, quiet, res)
-        cands = _lr_cands(learn, res.range_test, a.lr_rules, res, quiet)
+        cands = _lr_cands(learn, res.range_test, a.lr_rules, res, quiet, checked=plan.runs('lr') and 'smith' in a.lr_rules)
         if plan.runs('lr') and (len(cands)>1 or 'smith' in a.lr_rules):   # one candidate (an unsound curve): checked
             if plan.stages['lr']==1 and len(cands)>1: cands = [res.range_test.smith]   # the budget holds no race: Smith's reading, checked (`tune_plan`)
             prev = _take(res, lr_stage(r, cands, m0, a.w0, left=left, z=z, min_gain=min_gain)).chosen
