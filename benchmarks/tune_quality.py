@@ -129,7 +129,7 @@ def summary():
         rs = [r for r in runs if r['task']==name]
         for v in sorted({r['method'] for r in rs if r['method'].startswith('a:')}):
             V = {r['seed']:r for r in rs if r['method']==v}
-            for other in ('c', 'a', 'a:check'):
+            for other in [o for o in ('c', 'a', 'a:check') if o!=v]:
                 O = {r['seed']:r for r in rs if r['method']==other}
                 ss = sorted(set(V) & set(O))
                 if len(ss)<2: continue
