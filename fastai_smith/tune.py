@@ -169,8 +169,9 @@ def _stages(learn, r, plan, a, res, seed, quiet, refine, precision, z, min_gain)
     res.lr_max = a.lr_max
     if a.lr_max is None:
         res.range_test = _range_test(learn, r, plan, seed, quiet, res)
-        cands = _lr_cands(learn, res.range_test, a.lr_rules, res, quiet, checked=plan.runs('lr') and 'smith' in a.lr_rules)
-        if plan.runs('lr') and (len(cands)>1 or 'smith' in a.lr_rules):   # one candidate (an unsound curve): checked
+        check = plan.runs('lr') and 'smith' in a.lr_rules   # Smith's reading (or, from a curve that is noise, the learner's LR) gets a stability trial
+        cands = _lr_cands(learn, res.range_test, a.lr_rules, res, quiet, checked=check)
+        if (plan.runs('lr') and len(cands)>1) or check:
             if plan.stages['lr']==1 and len(cands)>1: cands = [res.range_test.smith]   # the budget holds no race: Smith's reading, checked (`tune_plan`)
             prev = _take(res, lr_stage(r, cands, m0, a.w0, left=left, z=z, min_gain=min_gain)).chosen
         res.lr_max = res.stages['lr'].value if 'lr' in res.stages else cands[0]
