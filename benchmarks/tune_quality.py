@@ -35,7 +35,9 @@ FLAT = dict(div=1., pct_start=0.75)
 def keep(best): return best
 # (a)'s variants: name: (smith_tune's arguments besides (a)'s, the final run's arguments from res.best). Until 2026-12-05
 # (a) was `lr_rule='smith'` (Smith's reading checked by one trial): 'check' is that (a), and the variants measured
-# against it keep it; 'bracket' and 'bracket_wd' are the race that replaced it ('bracket_wd' is today's default)
+# against it keep it; 'bracket' and 'bracket_wd' are the race that replaced it ('bracket_wd' is today's default).
+# 'a:floor' is stored only: (a) before its trials' shape was mended on 2026-12-05 (a trial of between one and two epochs
+# ran one epoch: 31 iterations where the budget held 37 on the 8-epoch tasks; now 2 epochs of 18 batches)
 SMITH = dict(lr_rule='smith')
 VARIANTS = {'check': (SMITH, keep), 'race': (dict(lr_rule=('valley', 'loss_stops_falling', 'smith_max')), keep),
             'wd0.1': (dict(SMITH, wd_grid=[0.1, 0.01, 0.001]), keep), 'mom0.9': (dict(SMITH, moms=(0.9, 0.9, 0.9)), keep),
@@ -57,7 +59,7 @@ p.add_argument('--variant', default=None, choices=sorted(VARIANTS),
                     "'race': a trial per range-test reading, the largest LR within noise of the best; "
                     "with 'check': 'wd0.1': weight decay 0.1 as the default kept unless beaten beyond noise (then 0.01, 0.001); "
                     "'mom0.9': a constant momentum of 0.9 (Adam's own beta1, Schedule-Free's) instead of 1cycle's 0.95-0.85; "
-                    "'flatcos': the choices as they are, the final run flat for 75%, then cosine (fit_one_cycle with div=1, pct_start=0.75); "
+                    "'flatcos': the choices as they are, the final run flat for 75%%, then cosine (fit_one_cycle with div=1, pct_start=0.75); "
                     "'flatcos3': the same at a third of the LR; "
                     "'bracket': a race of Smith's reading, a third of it and three times it, the largest within noise of the best, "
                     "weight decay kept at 1e-2 (its trials' budget goes to the race); "
@@ -129,7 +131,7 @@ def summary():
         rs = [r for r in runs if r['task']==name]
         for v in sorted({r['method'] for r in rs if r['method'].startswith('a:')}):
             V = {r['seed']:r for r in rs if r['method']==v}
-            for other in [o for o in ('c', 'a', 'a:check') if o!=v]:
+            for other in [o for o in ('c', 'a', 'a:check', 'a:floor') if o!=v]:
                 O = {r['seed']:r for r in rs if r['method']==other}
                 ss = sorted(set(V) & set(O))
                 if len(ss)<2: continue

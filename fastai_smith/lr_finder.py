@@ -36,8 +36,9 @@ def loss_stops_falling(lrs, losses, num_it:int=None, frac:float=0.1):
     "The first LR from which the loss has less than `frac` of its total fall left before its minimum"
     lrs,losses = _curve(lrs, losses); check_num('frac', frac, 0, 1)
     i_min = int(losses.argmin())
-    drop = losses[:i_min+1].max() - losses[i_min]
-    i = int(np.nonzero(losses[:i_min+1] - losses[i_min] <= frac*drop)[0][0])
+    i_top = int(losses[:i_min+1].argmax())   # the fall starts at the highest point before the minimum: a low start before a bump is not where it ends
+    drop = losses[i_top] - losses[i_min]
+    i = i_top + int(np.nonzero(losses[i_top:i_min+1] - losses[i_min] <= frac*drop)[0][0])
     return float(lrs[i]), (float(lrs[i]), float(losses[i]))
 
 def _rise(losses, tol, rel=0.02) -> tuple:

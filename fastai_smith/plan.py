@@ -71,7 +71,8 @@ def trial_shape(T:int, # iterations the trial should have
     if trial_epochs is not None: return trial_epochs,max(1, min(n_iter, T//trial_epochs))
     if trial_batches is not None: return max(1, T//trial_batches),trial_batches
     if T <= n_iter: return 1,T
-    return T//n_iter,n_iter
+    e = math.ceil(T/n_iter)   # the fewest epochs that hold T iterations, each a random draw of T//e batches: never more than T, and at most e-1 fewer
+    return e,T//e
 
 # %% ../nbs/10a_plan.ipynb #feecd211
 def stage_trials(lr_given:bool, lr_rules:tuple=('smith',), n_moms:int=0, default_mom_in_grid:bool=False, n_wds:int=3) -> dict:

@@ -70,6 +70,11 @@ def _lr_why(t) -> str:
     if 'unstable' in t.kinds: return 'unstable on the way in its trial, but it ended below where it started: kept'
     return 'stable in its trial'
 
+def _race_failed(cands, t) -> str:
+    return (f"No LR candidate ({', '.join(fmt_lr(c) for c in cands)}) trained stably in its trial: lr_max {fmt_lr(t.lr_max)} "
+            "has the lowest validation loss of them, but it is not a reliable choice. Look at the range test "
+            "(res.range_test.plot()) and pass lr_max=, or give the trials more iterations.")
+
 def lr_stage(r, # the `TrialRunner`
     cands:list, # the LRs to choose from (`lr_candidates`): one is checked, several are raced
     moms:tuple, wd:float|None, # the trials' momentum and weight decay (the defaults)
@@ -85,7 +90,8 @@ def lr_stage(r, # the `TrialRunner`
     if len(cands)>1:
         ts = r.map([spec(c) for c in cands], 'learning rate')
         t,why = choose(ts, None, z, min_gain, prefer=(lambda t: t.lr_max) if largest else None, ok=ok)
-        return StageResult('lr', t.lr_max, ts, None, t, why, cands=list(cands))
+        notes = [] if any(ok(o) for o in ts) else [_race_failed(cands, t)]
+        return StageResult('lr', t.lr_max, ts, None, t, why, notes, list(cands))
     lr,ts,notes = cands[0],[],[]
     for k in range(3):
         t = r.map([spec(lr)], 'learning rate (stability)')[0]

@@ -128,22 +128,26 @@ def _range_test(learn, r, plan, seed, quiet, res) -> RangeTest:
         raise RuntimeError(f"the range test stopped after {len(rt.lrs)} iterations, too few to read; give lr_max= or a smaller learning rate range")
     return rt
 
-def _lr_cands(learn, rt, rules, res, quiet, head:bool=False, checked:bool=True) -> list:
+def _lr_cands(learn, rt, rules, res, quiet, head:bool=False, unchecked:str|None=None, race:bool=False) -> list:
     """The LR candidates the range test's readings give. Where the curve is noise (`RangeTest.unsound`): the learner's
-    own LR, which the LR trial checks (`checked`; else taken as it is); for the `head` of a frozen model (no trial), fastai's valley first, the reading
-    `fine_tune` users take, if it lies past the test's first tenth. Said at once and in the notes"""
+    own LR, raced against a tenth and ten times it where the plan holds a `race` (nothing is known of the LR), else
+    checked by the LR trial, or taken as it is where `unchecked` says why not; for the `head` of a frozen model (no
+    trial), fastai's valley first, the reading `fine_tune` users take, if it lies past the test's first tenth. Said at
+    once and in the notes"""
     why = rt.unsound()
     if not why: return lr_candidates(rt.sugg, rules)
     v = rt.sugg.get('valley')
     if head and v is not None and v > rt.lrs[min(len(rt.lrs)-1, len(rt.lrs)//10)]: lr,src = float(v),"fastai's valley"
     else: lr,src = (float(learn.lr) if is_num(learn.lr) else defaults.lr),"the learner's own LR"
     fix = "give lr_max=, or a longer range test with num_it="
-    then = (f"the head's LR ({fix})" if head else f"which the LR trial checks; {fix}" if checked else
-            f"unchecked (the budget has no room for the LR's trials); {fix}")
+    if head: then = f"the head's LR ({fix})"
+    elif unchecked: then = f"unchecked ({unchecked}); {fix}"
+    elif race: then = f"raced against a tenth and ten times it; {fix}"
+    else: then = f"which the LR trial checks; {fix}"
     note = f"The range test's reading ({fmt_lr(rt.smith)}) is not trusted: {why}. lr_max starts from {src}, {fmt_lr(lr)}, {then}."
     res.notes.append(note)
     if not quiet: print(note, flush=True)
-    return [lr]
+    return [lr, lr/10, lr*10] if race else [lr]
 
 def _take(res, s:StageResult):
     "Keep a stage's result and its notes on the result"
@@ -168,11 +172,12 @@ def _stages(learn, r, plan, a, res, seed, quiet, refine, precision, z, min_gain)
     left,m0,prev = (lambda: plan.budget - _spent(r, plan)),moms3(learn.moms),None
     res.lr_max = a.lr_max
     if a.lr_max is None:
-        res.range_test = _range_test(learn, r, plan, seed, quiet, res)
-        check = plan.runs('lr') and 'smith' in a.lr_rules   # Smith's reading (or, from a curve that is noise, the learner's LR) gets a stability trial
-        cands = _lr_cands(learn, res.range_test, a.lr_rules, res, quiet, checked=check)
+        rt = res.range_test = _range_test(learn, r, plan, seed, quiet, res)
+        check = plan.runs('lr') and ('smith' in a.lr_rules or bool(rt.unsound()))   # Smith's reading, or the learner's LR where the curve is noise, gets a stability trial
+        why = "the budget has no room for the LR's trials" if 'lr' in plan.dropped else f"lr_rule={a.lr_rules[0]!r} runs no LR trial"
+        cands = _lr_cands(learn, rt, a.lr_rules, res, quiet, unchecked=None if check else why, race=plan.stages['lr']>1)
         if (plan.runs('lr') and len(cands)>1) or check:
-            if plan.stages['lr']==1 and len(cands)>1: cands = [res.range_test.smith]   # the budget holds no race: Smith's reading, checked (`tune_plan`)
+            if plan.stages['lr']==1 and len(cands)>1: cands = [rt.smith]   # the budget holds no race: Smith's reading, checked (`tune_plan`)
             prev = _take(res, lr_stage(r, cands, m0, a.w0, left=left, z=z, min_gain=min_gain)).chosen
         res.lr_max = res.stages['lr'].value if 'lr' in res.stages else cands[0]
     res.moms = ifnone(a.moms, m0)

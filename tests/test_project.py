@@ -112,3 +112,16 @@ def test_module_notebooks_end_with_the_export_cell():
         assert cells[-1]['cell_type'] == 'code' and last[0].startswith('#| hide') and last[-1].strip().endswith('nbdev_export()'), (p.name, last)
         assert sum('nbdev_export()' in s for s in src) == 1, p.name
     assert len(mods) == len(list((ROOT/'fastai_smith').glob('[a-z]*.py'))), mods   # one notebook per module
+
+def test_script_help_texts_format():
+    "argparse %-formats every help text (`--help`): a bare % in a benchmark's or the CLI's help (e.g. '75%,') crashes `--help`"
+    import ast
+    bad = []
+    for f in sorted((ROOT/'benchmarks').glob('*.py')) + [ROOT/'fastai_smith'/'cli.py']:
+        for node in ast.walk(ast.parse(f.read_text())):
+            if not (isinstance(node, ast.Call) and getattr(node.func, 'attr', None) == 'add_argument'): continue
+            for kw in node.keywords:
+                if kw.arg == 'help' and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+                    try: kw.value.value % {'default': 0, 'dest': 'x', 'prog': 'p', 'type': str, 'choices': ()}
+                    except (ValueError, KeyError, TypeError) as e: bad.append(f"{f.name}:{node.lineno}: {e}")
+    assert not bad, bad
