@@ -173,10 +173,11 @@ def _stages(learn, r, plan, a, res, seed, quiet, refine, precision, z, min_gain)
     res.lr_max = a.lr_max
     if a.lr_max is None:
         rt = res.range_test = _range_test(learn, r, plan, seed, quiet, res)
-        check = plan.runs('lr') and ('smith' in a.lr_rules or bool(rt.unsound()))   # Smith's reading, or the learner's LR where the curve is noise, gets a stability trial
-        why = "the budget has no room for the LR's trials" if 'lr' in plan.dropped else f"lr_rule={a.lr_rules[0]!r} runs no LR trial"
-        cands = _lr_cands(learn, rt, a.lr_rules, res, quiet, unchecked=None if check else why, race=plan.stages['lr']>1)
-        if (plan.runs('lr') and len(cands)>1) or check:
+        runs = plan.runs('lr')   # every candidate the plan has room for gets a trial: one is checked, several are raced
+        unchecked = None   # else why the LR goes untried, for the note of a curve that is noise
+        if not runs: unchecked = "the budget has no room for the LR's trials" if 'lr' in plan.dropped else f"lr_rule={a.lr_rules[0]!r} runs no LR trial"
+        cands = _lr_cands(learn, rt, a.lr_rules, res, quiet, unchecked=unchecked, race=plan.stages['lr']>1)
+        if runs:
             if plan.stages['lr']==1 and len(cands)>1: cands = [rt.smith]   # the budget holds no race: Smith's reading, checked (`tune_plan`)
             prev = _take(res, lr_stage(r, cands, m0, a.w0, left=left, z=z, min_gain=min_gain)).chosen
         res.lr_max = res.stages['lr'].value if 'lr' in res.stages else cands[0]
