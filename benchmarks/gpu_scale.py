@@ -189,7 +189,7 @@ def tune(S:Scale) -> dict:
     learn = S.learner(S.a.seed)
     res = learn.smith_tune(fit_epochs=S.E, results=False, quiet=True)
     S.tuned = res
-    return S.score(learn, method='smith_tune', best=res.best, settings=asdict(res.settings), notes=list(res.notes),
+    return S.score(learn, method='smith_tune', best=res.best, schedule=res.schedule, settings=asdict(res.settings), notes=list(res.notes),
                    trials=res.summary().to_dict('records'), tuning_epochs=res.settings.tuning_epochs)
 
 def default(S:Scale) -> dict:
@@ -209,7 +209,8 @@ def recipe(S:Scale) -> dict:
 
 def swa(S:Scale) -> dict:
     if getattr(S, 'tuned', None) is None: raise RuntimeError("needs part 'tune' (its choices)")
-    b,learn = S.tuned.best,S.learner(S.a.seed)
+    t,learn = S.tuned,S.learner(S.a.seed)
+    b = dict(lr_max=t.lr_max, moms=t.moms, wd=t.wd)   # 1cycle's choices (SWA finishes 1cycle, whichever schedule smith_tune's trial chose)
     lr = b['lr_max']
     swa_lr = lr/10 if isinstance(lr, float) else [v/10 for v in lr]
     with quiet(learn): learn.fit_one_cycle_swa(S.E, swa_epochs=max(1, S.E//4), swa_lr=swa_lr, **b)

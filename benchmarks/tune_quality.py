@@ -1,7 +1,7 @@
 """Does `smith_tune` beat fastai's default recipe?  Paired by seed, on tasks that differ in what matters.
 
 Per task (model, optimizer, final length E epochs of 1cycle, a CIFAR-10 subset):
-  (a) `learn.smith_tune(fit_epochs=E, train=False)`, then `fit_one_cycle(E, **res.best)`;
+  (a) `learn.smith_tune(fit_epochs=E, train=False)`, then `res.fit(learn, E)` (1cycle, or schedule-free where its trial won);
   (c) fastai's defaults: `lr_find()` valley, then `fit_one_cycle(E, lr)` (the learner's momentum and weight decay);
   (b) a full-training grid over LR x momentum x weight decay (seed 0), the point chosen on the validation split;
   the peers a user could pick instead (`peers.py`, `pip install -e ".[bench]"`), each for the same E epochs:
@@ -37,12 +37,14 @@ def keep(best): return best
 # (a) was `lr_rule='smith'` (Smith's reading checked by one trial): 'check' is that (a), and the variants measured
 # against it keep it; 'bracket' and 'bracket_wd' are the race that replaced it ('bracket_wd' is today's default).
 # 'a:floor' is stored only: (a) before its trials' shape was mended on 2026-12-05 (a trial of between one and two epochs
-# ran one epoch: 31 iterations where the budget held 37 on the 8-epoch tasks; now 2 epochs of 18 batches)
+# ran one epoch: 31 iterations where the budget held 37 on the 8-epoch tasks; now 2 epochs of 18 batches).
+# '1cycle' is (a) until 2026-12-05, when the schedule trial came (`schedule='auto'`: 1cycle unless a schedule-free trial beats it)
 SMITH = dict(lr_rule='smith')
 VARIANTS = {'check': (SMITH, keep), 'race': (dict(lr_rule=('valley', 'loss_stops_falling', 'smith_max')), keep),
             'wd0.1': (dict(SMITH, wd_grid=[0.1, 0.01, 0.001]), keep), 'mom0.9': (dict(SMITH, moms=(0.9, 0.9, 0.9)), keep),
             'flatcos': (SMITH, lambda b: {**b, **FLAT}), 'flatcos3': (SMITH, lambda b: {**b, **FLAT, 'lr_max': b['lr_max']/3}),
-            'bracket': (dict(lr_rule=smith_race, wd_grid=[1e-2]), keep), 'bracket_wd': (dict(lr_rule=smith_race), keep)}
+            'bracket': (dict(lr_rule=smith_race, wd_grid=[1e-2]), keep), 'bracket_wd': (dict(lr_rule=smith_race), keep),
+            '1cycle': (dict(schedule='1cycle'), keep)}
 
 ROOT = Path(__file__).resolve().parents[1]
 p = argparse.ArgumentParser()
@@ -63,7 +65,8 @@ p.add_argument('--variant', default=None, choices=sorted(VARIANTS),
                     "'flatcos3': the same at a third of the LR; "
                     "'bracket': a race of Smith's reading, a third of it and three times it, the largest within noise of the best, "
                     "weight decay kept at 1e-2 (its trials' budget goes to the race); "
-                    "'bracket_wd': the same race with the weight-decay trials (every trial shorter, to share the budget): today's default")
+                    "'bracket_wd': the same race with the weight-decay trials (every trial shorter, to share the budget); "
+                    "'1cycle': schedule='1cycle', no schedule trial ((a) until the schedule trial came, 2026-12-05)")
 p.add_argument('--out', default=str(ROOT/'benchmarks'/'tune_quality.json'))
 a = p.parse_args()
 
@@ -89,7 +92,9 @@ SHAPES = {'1cycle': "fit_one_cycle, momentum 0.9", '1cycle_lr1e-3': "the same at
           '1cycle_swa': "fit_one_cycle, weights averaged every 5 batches over the second half", 'flat_cos': "fit_flat_cos: flat for 75%, then cosine to 0",
           'flat_cos_swa': "fit_flat_cos, weights averaged every 5 batches over the second half", 'const_swa': "a constant LR, weights averaged every 5 batches over the second half",
           '1cycle_adam999': "fit_one_cycle with Adam's second-moment decay 0.999 and eps 1e-8 (Schedule-Free's) instead of fastai's 0.99 and 1e-5",
-          'sf_default': "Schedule-Free AdamW at its defaults, rerun beside the others"}
+          'sf_default': "Schedule-Free AdamW at its defaults, rerun beside the others",
+          'free': "the package's fit_schedule_free around fastai's Adam, at Schedule-Free's defaults (lr 2.5e-3, no weight decay)",
+          'free_adam999': "the same with Adam's second moment and eps as Schedule-Free's (0.999, 1e-8)"}
 N_SPLIT, N_TEST = 50, 200   # per class: validation split carved from the training images; test images
 if a.quick:
     a.seeds = min(a.seeds, 2)
@@ -131,7 +136,7 @@ def summary():
         rs = [r for r in runs if r['task']==name]
         for v in sorted({r['method'] for r in rs if r['method'].startswith('a:')}):
             V = {r['seed']:r for r in rs if r['method']==v}
-            for other in [o for o in ('c', 'a', 'a:check', 'a:floor') if o!=v]:
+            for other in [o for o in ('c', 'a', 'a:check', 'a:floor', 'a:1cycle') if o!=v]:
                 O = {r['seed']:r for r in rs if r['method']==other}
                 ss = sorted(set(V) & set(O))
                 if len(ss)<2: continue
@@ -147,8 +152,8 @@ def summary():
     for name in tasks:
         rs = [r for r in runs if r['task']==name]
         for m in ['a', 'c', *sorted({r['method'] for r in rs if r['method'].startswith('a:')})]:
-            ch = [(r['seed'], r['best'], round(r['test_acc'], 4)) for r in sorted(rs, key=lambda r: r['seed']) if r['method']==m]
-            if ch: print(f"{name} ({m}): " + '; '.join(f"seed {s}: lr {b['lr_max']:.3g}, moms {b['moms']}, wd {b['wd']} -> {acc}" for s,b,acc in ch))
+            ch = [(r['seed'], r['best'], round(r['test_acc'], 4), r.get('schedule')) for r in sorted(rs, key=lambda r: r['seed']) if r['method']==m]
+            if ch: print(f"{name} ({m}): " + '; '.join(f"seed {s}: lr {b['lr_max']:.3g}, moms {b['moms']}, wd {b['wd']}{', schedule-free' if sc=='free' else ''} -> {acc}" for s,b,acc,sc in ch))
         B = sorted([r for r in rs if r['method']=='b'], key=lambda r: -r['valid_acc'])
         if B: print(f"{name} (b): " + '; '.join(f"lr {r['best']['lr_max']:g} moms {r['best']['moms'][0]:g}-{r['best']['moms'][1]:g} wd {r['best']['wd']:g}: valid {r['valid_acc']:.4f} test {r['test_acc']:.4f}" for r in B))
 def vs_all():
@@ -254,6 +259,11 @@ def twin(name, m, seed):
 def shape_fit(shape, E):
     "The final run of schedule recipe `shape` (`SHAPES`) at the study's fixed point, as `final`'s `fit`"
     if shape=='sf_default': return lambda l: fit_schedulefree(l, E, 'default')
+    if shape.startswith('free'):
+        def fit(l):
+            if shape=='free_adam999': l.opt_func = partial(Adam, sqr_mom=0.999, eps=1e-8)
+            l.fit_schedule_free(E, SHAPE_LR, wd=0.)
+        return fit
     def fit(l):
         if shape=='1cycle_bn': l.add_cb(RecomputeBN())   # (it stays for the test images' evaluation, as Schedule-Free's does)
         if shape=='1cycle_adam999': l.opt_func = partial(Adam, sqr_mom=0.999, eps=1e-8)
@@ -278,8 +288,10 @@ for name in tasks:
             t0 = time.perf_counter()
             res = learn.smith_tune(fit_epochs=E, train=False, results=False, quiet=True, seed=seed, **kw)
             tt_ = time.perf_counter()-t0
-            va,ta,fs = final(learn, seed, test_dl, E, **fin(res.best))
-            save(dict(task=name, method=meth, seed=seed, best={k:jl(v) for k,v in res.best.items()}, valid_acc=va, test_acc=ta, tune_s=tt_, final_s=fs,
+            fit = (lambda l: res.fit(l, E)) if fin is keep else None   # the recipe the result holds (1cycle or schedule-free)
+            va,ta,fs = final(learn, seed, test_dl, E, fit, **({} if fit else fin(res.best)))
+            save(dict(task=name, method=meth, seed=seed, best=dict(lr_max=jl(res.lr_max), moms=jl(res.moms), wd=res.wd), schedule=res.schedule,
+                      free_lr=res.free_lr, valid_acc=va, test_acc=ta, tune_s=tt_, final_s=fs,
                       tune_epochs=res.settings.tuning_epochs, n_trials=len(res.runs), notes=res.notes,
                       range_test={k:(list(v) if isinstance(v, tuple) else v) for k,v in res.range_test.sugg.items()} if res.range_test else None,
                       stages={k:v.why for k,v in res.stages.items()}))

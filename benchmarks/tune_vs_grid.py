@@ -54,7 +54,7 @@ if 'a' in a.only:
     for seed in a.seeds:
         learn = learner(seed)
         t0 = time.perf_counter()
-        res = learn.smith_tune(budget=a.epochs, num_it=50, seed=seed, results=False, quiet=True)
+        res = learn.smith_tune(budget=a.epochs, num_it=50, seed=seed, results=False, quiet=True, schedule='1cycle')   # this comparison is of 1cycle runs
         tt = time.perf_counter()-t0
         acc,ft = final(learn, **res.best)
         save(dict(method='a', seed=seed, best={k:(list(v) if isinstance(v, tuple) else v) for k,v in res.best.items()},

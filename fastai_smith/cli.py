@@ -69,7 +69,7 @@ def _report_files_to(res:TuneResult, out:Path, title:str):
     "The report's files, written into the (new, empty) folder `out`"
     rt = res.range_test
     d = dict(complete=res.complete, best=res.best if res.complete else None, lr_max=res.lr_max, moms=res.moms, wd=res.wd,
-             wd_mode=res.wd_mode, settings=asdict(res.settings), notes=res.notes,
+             wd_mode=res.wd_mode, schedule=res.schedule, free_lr=res.free_lr, settings=asdict(res.settings), notes=res.notes,
              range_test=None if rt is None else dict(lrs=rt.lrs.tolist(), losses=rt.losses.tolist(), suggestions={k:v for k,v in rt.sugg.items()}),
              trials=res.runs, final=None if res.final is None else res.final.to_dict('records'))
     (out/'result.json').write_text(json.dumps(jsonable(d), indent=1, default=str))
@@ -77,8 +77,9 @@ def _report_files_to(res:TuneResult, out:Path, title:str):
         fig = res.plot(); fig.savefig(out/'tune.png', dpi=80); plt.close(fig)
     md = [f'# {title}', '', '## Choices', '']
     n = res.settings.fit_epochs or 'n'
-    md += ([f"`learn.fit_one_cycle({n}, lr_max={fmt_lr(res.lr_max)}, moms={fmt_moms(res.moms)}, wd={res.wd:g})` ({res.wd_mode} weight decay)"]
-           if res.complete else ['The run was interrupted; the same command resumes it.'])
+    fit = (f"learn.fit_schedule_free({n}, lr={fmt_lr(res.free_lr)}, wd={res.wd:g})" if res.schedule=='free' else
+           f"learn.fit_one_cycle({n}, lr_max={fmt_lr(res.lr_max)}, moms={fmt_moms(res.moms)}, wd={res.wd:g})")
+    md += [f"`{fit}` ({res.wd_mode} weight decay)"] if res.complete else ['The run was interrupted; the same command resumes it.']
     if res.final is not None and 'accuracy' in res.final:
         md += ['', f"Final training ({len(res.final)} epochs): validation accuracy {res.final.accuracy.iloc[-1]:.4f}, loss {res.final.valid_loss.iloc[-1]:.4f}."]
     elif res.complete: md += ['', "No final training was run (`--train` trains it and reports its accuracy)."]
@@ -110,6 +111,7 @@ def smith_tune_cli(
     size:int=None, # resize images to size x size (for folders of mixed sizes)
     final_epochs:int=None, # same as --fit-epochs N --train (kept for earlier scripts)
     swa:store_true=False, # finish the final training with SWA
+    schedule:str='auto', # the final run's schedule: '1cycle', 'free' (schedule-free) or 'auto' (1cycle unless a schedule-free trial beats it)
     no_flip:store_true=False, # no random horizontal flips (for digits, text, or anything not mirror-symmetric)
     no_augment:store_true=False, # no training augmentation at all
     seed:int=42, # random seed: the same seed gives the same choices
@@ -129,7 +131,7 @@ def _report(res, out, title):
     except KeyboardInterrupt: _fail(f"interrupted while writing the report: {out} holds the previous report, if any, and the trials in "
                                     f"{out}/trials.json; run the same command again to write it", 130)
 
-def _tune_cli(data, dataset, arch, bs, fit_epochs, budget, epochs, train, n_train, size, final_epochs, swa, no_flip, no_augment,
+def _tune_cli(data, dataset, arch, bs, fit_epochs, budget, epochs, train, n_train, size, final_epochs, swa, schedule, no_flip, no_augment,
               seed, out, device, quiet):
     if data and dataset: _fail("pass --data or --dataset, not both")
     if epochs is not None and epochs<1: _fail(f"--epochs {epochs}: need at least 1 epoch per trial")
@@ -139,6 +141,8 @@ def _tune_cli(data, dataset, arch, bs, fit_epochs, budget, epochs, train, n_trai
         fit_epochs,train = final_epochs,True
     if fit_epochs<1: _fail(f"--fit-epochs {fit_epochs}: need at least 1 epoch")
     if swa and not train: _fail("--swa needs --train (or --final-epochs): SWA finishes the final training")
+    if schedule not in ('auto', '1cycle', 'free'): _fail(f"--schedule {schedule}: use auto, 1cycle or free")
+    if swa and schedule=='free': _fail("--swa with --schedule free: SWA finishes a 1cycle run; pass one of them")
     if not str(out).strip(): _fail(f"--out {out!r}: give the report folder's name (e.g. --out smith-tune-report)")
     out = Path(out)
     if out.exists() and not out.is_dir(): _fail(f"--out {out}: exists and is not a folder")
@@ -161,7 +165,7 @@ def _tune_cli(data, dataset, arch, bs, fit_epochs, budget, epochs, train, n_trai
     try: out.mkdir(parents=True, exist_ok=True)
     except OSError as e: _fail(f"--out {out}: {e.strerror}")
     t0 = time.perf_counter()
-    kw = dict(fit_epochs=fit_epochs, train=train, trial_epochs=epochs, budget=budget or None, seed=seed, results=out/'trials.json', quiet=quiet, swa=swa)
+    kw = dict(fit_epochs=fit_epochs, train=train, trial_epochs=epochs, budget=budget or None, seed=seed, results=out/'trials.json', quiet=quiet, swa=swa, schedule=schedule)
     try: res = learn.smith_tune(**kw)
     except ValueError as e: _fail(_cli_msg(str(e)))
     except KeyboardInterrupt as e:
@@ -170,7 +174,8 @@ def _tune_cli(data, dataset, arch, bs, fit_epochs, budget, epochs, train, n_trai
         _fail(f"interrupted: {len(res.runs) if isinstance(res, TuneResult) else 0} trials kept in {out}/trials.json; "
               "run the same command again to resume", 130)
     _report(res, out, f'smith-tune: {arch} on {dls.path.name}')
-    print(f"\nchosen in {time.perf_counter()-t0:.0f}s for a {fit_epochs}-epoch run: lr_max {fmt_lr(res.lr_max)}, moms {fmt_moms(res.moms)}, wd {res.wd:g} ({res.wd_mode} weight decay)")
+    sch = f", schedule-free at lr {fmt_lr(res.free_lr)}" if res.schedule=='free' else ''
+    print(f"\nchosen in {time.perf_counter()-t0:.0f}s for a {fit_epochs}-epoch run: lr_max {fmt_lr(res.lr_max)}, moms {fmt_moms(res.moms)}, wd {res.wd:g} ({res.wd_mode} weight decay){sch}")
     print(res.report())
     if res.final is not None: print(f"final training: validation loss {res.final.valid_loss.iloc[-1]:.4f}, accuracy {res.final.accuracy.iloc[-1]:.4f}")
     print(f"report: {out/'report.md'}")

@@ -15,7 +15,7 @@ from .core import *
 __all__ = ['stage_names', 'TunePlan', 'trial_shape', 'stage_trials', 'tune_plan']
 
 # %% ../nbs/10a_plan.ipynb #3fb3c07a
-stage_names = dict(lr='the LR trials', mom='momentum', wd='weight decay')   # in Smith's order
+stage_names = dict(lr='the LR trials', mom='momentum', wd='weight decay', sched='the schedule trial')   # in Smith's order, then the final run's schedule
 
 @dataclass
 class TunePlan:
@@ -27,7 +27,7 @@ class TunePlan:
     num_it:int # range-test iterations (0: no range test, the LR is given)
     trial_epochs:int # epochs of 1cycle per trial
     trial_batches:int # training batches per trial epoch
-    stages:dict # trials planned per stage ('lr', 'mom', 'wd'); 0: not run
+    stages:dict # trials planned per stage ('lr', 'mom', 'wd', 'sched'); 0: not run
     dropped:list=field(default_factory=list) # stages dropped because their trials would be too short to inform
     notes:list=field(default_factory=list) # what the user should know about the plan, in words
     head_epochs:float=0 # epochs of a head phase before the trials (fine-tuning a frozen learner: the trials start from its weights)
@@ -56,7 +56,7 @@ class TunePlan:
         if self.dropped: what += f" ({', '.join(stage_names[k] for k in self.dropped)} dropped: its trials would be shorter than min_iters; the default is kept)"
         return f"smith_tune for {run}: {what}; budget {self.budget:g} epoch{'s' if self.budget!=1 else ''} ({self.cost:.3g} planned)"
 
-_trial_kind = dict(lr='LR', mom='momentum', wd='weight-decay')
+_trial_kind = dict(lr='LR', mom='momentum', wd='weight-decay', sched='schedule-free')
 def _shape(e, b): return f"{e} epoch{'s' if e>1 else ''} of {b} batch{'es' if b>1 else ''}"
 
 # %% ../nbs/10a_plan.ipynb #1c7b0acf
@@ -75,13 +75,13 @@ def trial_shape(T:int, # iterations the trial should have
     return e,T//e
 
 # %% ../nbs/10a_plan.ipynb #feecd211
-def stage_trials(lr_given:bool, lr_rules:tuple=('smith',), n_moms:int=0, default_mom_in_grid:bool=False, n_wds:int=3) -> dict:
-    "Trials per stage before the budget: {'lr', 'mom', 'wd'}"
+def stage_trials(lr_given:bool, lr_rules:tuple=('smith',), n_moms:int=0, default_mom_in_grid:bool=False, n_wds:int=3, sched:bool=False) -> dict:
+    "Trials per stage before the budget: {'lr', 'mom', 'wd', 'sched'} (`sched`: a schedule-free trial against 1cycle's at the choices, and 1cycle's own where no earlier stage runs one)"
     rules = tuple(lr_rules)
     lr = 0 if lr_given else len(rules) if len(rules)>1 else int(rules==('smith',))
     mom = n_moms - int(bool(lr) and default_mom_in_grid)
     wd = 0 if n_wds<2 else n_wds - int(bool(lr or mom))
-    return dict(lr=lr, mom=mom, wd=wd)
+    return dict(lr=lr, mom=mom, wd=wd, **({'sched': 1 if lr or mom or wd else 2} if sched else {}))
 
 # %% ../nbs/10a_plan.ipynb #87b2e356
 def _range_test(n_iter, fit_epochs, budget, num_it, lr_given, notes, min_num_it=30, extra_epochs=0):
@@ -100,19 +100,19 @@ def _range_test(n_iter, fit_epochs, budget, num_it, lr_given, notes, min_num_it=
 
 # %% ../nbs/10a_plan.ipynb #1e96f40f
 def _fit_trials(st, T0, n_iter, room, min_iters, dropped, notes, check=False):
-    """The trial length that fits `room` epochs, dropping stages (momentum, weight decay, the LR's trials) whose trials
+    """The trial length that fits `room` epochs, dropping stages (the schedule, momentum, weight decay, the LR's trials) whose trials
     would be too short; with `check`, an LR race becomes a stability check of Smith's reading before the LR's trials go"""
     T,race = T0,st['lr']
     while sum(st.values()) and T*sum(st.values())/n_iter > room + 1e-9:
         T = int(room*n_iter // sum(st.values()))
         if T >= min_iters: break
-        k = next(s for s in ('mom','wd','lr') if st[s])
+        k = next(s for s in ('sched','mom','wd','lr') if st.get(s))
         if k=='lr' and check and st['lr']>1: st['lr'] = 1
         else: dropped.append(k); st[k] = 0
         T = T0
     if T < min_iters:
-        for k in ('mom','wd','lr'):
-            if st[k]: dropped.append(k); st[k] = 0
+        for k in ('sched','mom','wd','lr'):
+            if st.get(k): dropped.append(k); st[k] = 0
     if race>1 and st['lr']==1: notes.append(_race_note(race, f"with trials of at least {min_iters} iterations"))
     return T
 
@@ -120,12 +120,12 @@ def _race_note(n, how) -> str:
     return f"The LR race ({n} trials) does not fit in the budget {how}: Smith's reading is checked by one stability trial instead. Raise budget (or fit_epochs) to race."
 
 def _dropped_note(k, lr_rules, short, trial_frac, fit_iters, budget, min_iters):
-    what = {'mom': 'momentum trials', 'wd': 'weight-decay trials', 'lr': "the LR's stability trial" if tuple(lr_rules)==('smith',) else 'LR trials'}[k]
+    what = {'sched': 'the schedule-free trial', 'mom': 'momentum trials', 'wd': 'weight-decay trials', 'lr': "the LR's stability trial" if tuple(lr_rules)==('smith',) else 'LR trials'}[k]
     why = (f"a trial ({trial_frac:g} of the {fit_iters}-iteration final run) would be" if short
            else f"within the budget of {budget:g} epochs a trial would be")
     first = "Smith's reading" if lr_rules[0]=='smith' else lr_rules[0]
     race = f"race the LR's candidates ({', '.join(lr_rules)}); {first} is taken unchecked" if len(lr_rules)>1 else ''
-    then = ("tell candidates apart; the default is kept" if k!='lr' else race or "check the LR; the range test's reading is taken unchecked")
+    then = ("tell candidates apart; the default is kept" if k not in ('lr', 'sched') else "compare schedules; 1cycle is kept" if k=='sched' else race or "check the LR; the range test's reading is taken unchecked")
     fix = "A longer fit_epochs or a smaller batch size would run them." if short else "Raise budget (or fit_epochs) to run them."
     return f"Skipped {what}: {why} shorter than {min_iters} iterations, too short to {then}. {fix}"
 

@@ -63,18 +63,23 @@ class TuneResult:
         self.settings,self.range_test,self.stages,self.runs,self.notes = settings,None,{},[],[]
         self.lr_max,self.moms,self.wd,self.wd_mode,self.complete,self.final,self.swa = None,None,None,settings.wd_mode,False,None,None
         self.fine_tune = None   # fine-tuning a frozen learner: {'head_lr', 'freeze_epochs', 'freeze_to', 'body_lrs'} (the LRs raced for the unfrozen model)
+        self.schedule,self.free_lr = '1cycle',None   # the final run's schedule ('1cycle' or 'free': `fit_schedule_free` at `free_lr`)
     @property
     def best(self) -> dict:
-        """The keyword arguments of `fit_one_cycle`: `learn.fit_one_cycle(n, **res.best)`; after fine-tuning's head phase
-        they are those of the unfrozen model (an LR per group): replay the whole recipe with `res.fit(learn)`"""
+        """The keyword arguments of the final run's fit: `learn.fit_one_cycle(n, **res.best)`, or where the schedule trial
+        chose schedule-free training (`res.schedule=='free'`) `learn.fit_schedule_free(n, **res.best)` (a constant `lr`,
+        no `lr_max`: the other fit refuses them); after fine-tuning's head phase they are those of the unfrozen model (an
+        LR per group). `res.fit(learn)` replays the whole recipe"""
+        if self.schedule=='free': return dict(lr=self.free_lr, wd=self.wd)
         return dict(lr_max=self.lr_max, moms=self.moms, wd=self.wd)
     @property
     def run_epochs(self) -> int:
         "Epochs of the final run the choices are for: `fit_epochs`, and after fine-tuning its frozen epochs too"
         return (self.settings.fit_epochs or 0) + (self.fine_tune['freeze_epochs'] if self.fine_tune else 0)
     def fit(self, learn:Learner, epochs:int|None=None) -> Learner:
-        """Train `learn` with the choices as `smith_tune(train=True)` does: `fit_one_cycle(epochs, **res.best)`; after
-        fine-tuning, first the head (frozen as tuned, `freeze_epochs` at the head's LR), then every group at its own LR"""
+        """Train `learn` with the choices as `smith_tune(train=True)` does: `fit_one_cycle(epochs, **res.best)` (or
+        `fit_schedule_free` where `res.schedule=='free'`); after fine-tuning, first the head (frozen as tuned,
+        `freeze_epochs` at the head's LR), then every group at its own LR"""
         n = ifnone(epochs, self.settings.fit_epochs)
         check_int('epochs', n)
         ft = self.fine_tune
@@ -82,7 +87,8 @@ class TuneResult:
             learn.freeze_to(ft['freeze_to'])
             learn.fit_one_cycle(ft['freeze_epochs'], ft['head_lr'], moms=self.moms, wd=self.wd)
             learn.unfreeze()
-        learn.fit_one_cycle(n, **self.best)
+        if self.schedule=='free': learn.fit_schedule_free(n, **self.best)
+        else: learn.fit_one_cycle(n, **self.best)
         return learn
     @property
     def trials(self) -> pd.DataFrame: return trials_df(self.runs, rank=False)
@@ -98,7 +104,8 @@ class TuneResult:
         return list(s.trials) if s is not None else [t for t in self.runs if t.stage==stage]
     def __repr__(self):
         s = 'TuneResult(' if self.complete else 'TuneResult (incomplete: interrupted) ('
-        return s + f"lr_max={fmt_lr(self.lr_max) if self.lr_max is not None else None}, moms={self.moms}, wd={self.wd}, wd_mode={self.wd_mode!r}, {len(self.runs)} trials)"
+        sch = f", schedule='free' at lr {fmt_lr(self.free_lr)}" if self.schedule=='free' else ''
+        return s + f"lr_max={fmt_lr(self.lr_max) if self.lr_max is not None else None}, moms={self.moms}, wd={self.wd}, wd_mode={self.wd_mode!r}{sch}, {len(self.runs)} trials)"
 
 class TuneInterrupted(KeyboardInterrupt):
     "Ctrl-C in `smith_tune`, `mom_grid` or `wd_grid`: `result` holds what was completed; the same call again resumes"
@@ -143,7 +150,7 @@ def _finding(res, f) -> str:
 
 def _chosen_trial(res):
     "The trial of the chosen settings (the last stage's choice), or the best"
-    for k in ('wd', 'mom', 'lr'):
+    for k in ('sched', 'wd', 'mom', 'lr'):
         s = res.stages.get(k)
         if s is not None and s.chosen is not None: return s.chosen
     ok = [t for t in res.runs if t.status=='ok']
@@ -191,7 +198,8 @@ def _lr_line(res) -> str:
     if rt.unsound(): return head + f"These readings are noise (see the notes): lr_max = {fmt_lr(res.lr_max)}, from the learner's own LR."
     return head + f"Chosen by {how}: lr_max = {fmt_lr(res.lr_max)}{clr}"
 
-_label = dict(lr=lambda t: fmt_lr(t.lr_max), mom=lambda t: mom_str(t.moms), wd=lambda t: f"{t.wd_used:g}")
+_label = dict(lr=lambda t: fmt_lr(t.lr_max), mom=lambda t: mom_str(t.moms), wd=lambda t: f"{t.wd_used:g}",
+              sched=lambda t: f"schedule-free at {fmt_lr(t.lr_max)}" if t.sched=='free' else '1cycle')
 
 def _trial_word(t) -> str:
     if t.status!='ok': return 'diverged'
@@ -206,7 +214,8 @@ def _stage_line(res, stage, what) -> str:
     if ref is not None and len(ts)>1:
         gaps = [(_label[stage](t), *paired_gap(ref, t, st.noise_z)) for t in ts if t is not ref and t.status=='ok']
         if gaps: extra = f"; paired against the default ({_label[stage](ref)}): " + ', '.join(f"{l} {g:+.4f} (noise {z:.4f})" for l,g,z in gaps)
-    chosen = dict(lr=fmt_lr(res.lr_max), mom=mom_str(res.moms) if res.moms else None, wd=f'{res.wd:g}' if res.wd is not None else None)[stage]
+    chosen = dict(lr=fmt_lr(res.lr_max), mom=mom_str(res.moms) if res.moms else None, wd=f'{res.wd:g}' if res.wd is not None else None,
+                  sched='schedule-free' if res.schedule=='free' else '1cycle')[stage]
     kind = 'stability trial' if stage=='lr' and st.lr_rule=='smith' and res.fine_tune is None else 'trial'
     why = f" ({s.why})" if s is not None and s.why else ''
     return (f"{what}: {len(ts)} {kind}{'s' if len(ts)>1 else ''} of {n} iterations{frac} from the same start; final validation loss "
@@ -218,6 +227,9 @@ def _default_line(res, stage) -> str:
     if stage=='mom' and res.moms is not None:
         return f"Momentum: {fmt_moms(res.moms)}, " + ("given (no trials)." if st.moms_given else
                "the learner's own cyclic momentum, as Smith recommends for 1cycle; short trials cannot tell momenta apart (pass mom_grid= to compare).")
+    if stage=='sched' and res.schedule=='free':
+        return (f"Schedule: schedule-free (schedule='free', no trial), at a constant lr {fmt_lr(res.free_lr)}: 1cycle's lr_max as a step "
+                "(the optimizer's momentum is off; the average of the weights is the final model).")
     if stage=='wd' and res.wd is not None:
         return f"Weight decay: {res.wd:g} ({res.wd_mode}), " + ("given (no trials)." if st.wd_given else "the default, without trials: see the notes.")
     return ''
@@ -238,7 +250,8 @@ def _train_line(res) -> str:
     st,bs = res.settings,res.settings.bs
     if not res.complete: return "The run was interrupted: the choices above are from the trials completed so far."
     ft,ep = res.fine_tune,st.fit_epochs or 'n_epochs'
-    how = (f"learn.fit_one_cycle({ep}, lr_max={fmt_lr(res.lr_max)}, moms={fmt_moms(res.moms)}, wd={res.wd:g})" if ft is None else
+    how = (f"learn.fit_schedule_free({ep}, lr={fmt_lr(res.free_lr)}, wd={res.wd:g})" if res.schedule=='free' else
+           f"learn.fit_one_cycle({ep}, lr_max={fmt_lr(res.lr_max)}, moms={fmt_moms(res.moms)}, wd={res.wd:g})" if ft is None else
            f"res.fit(learn, {ep}), which runs learn.freeze_to({ft['freeze_to']}); learn.fit_one_cycle({ft['freeze_epochs']}, {fmt_lr(ft['head_lr'])}, "
            f"moms={fmt_moms(res.moms)}, wd={res.wd:g}); learn.unfreeze(); learn.fit_one_cycle({ep}, lr_max={fmt_lr(res.lr_max)}, moms={fmt_moms(res.moms)}, wd={res.wd:g})")
     return (f"Train with: {how}"
@@ -253,7 +266,7 @@ def report(self:TuneResult) -> str:
     if st.bs: out.append(_bs_line(st.bs))
     if st.frozen and self.fine_tune is None: out.append(_frozen_line(st.frozen))   # (fine-tuning says what it did in its note)
     out.append(_lr_line(self))
-    for stage,what in (('lr','Learning rate'), ('mom','Momentum'), ('wd','Weight decay')):
+    for stage,what in (('lr','Learning rate'), ('mom','Momentum'), ('wd','Weight decay'), ('sched','Schedule')):
         out.append(_stage_line(self, stage, what) if self.stage_trials(stage) else _default_line(self, stage))
     t = _chosen_trial(self)
     if t is not None and t.status=='ok': out.append("Diagnosis of the chosen trial: " + '; '.join(_finding(self, f) for f in t.diagnosis))

@@ -1,4 +1,4 @@
-"""One stage per hyper-parameter, in Smith's order: the learning rate read off a range test and raced against a third and three times it by short trials (or checked by one), then momentum, then weight decay, each kept at its default unless a trial beats it beyond noise; `smith_tune` and the grids both run them.
+"""One stage per hyper-parameter, in Smith's order: the learning rate read off a range test and raced against a third and three times it by short trials (or checked by one), then momentum, then weight decay, each kept at its default unless a trial beats it beyond noise, then the final run's schedule (1cycle unless a schedule-free trial beats it beyond noise); `smith_tune` and the grids both run them.
 
 Docs: https://fastai-smith.github.io/fastai-smith/stages.html.md"""
 
@@ -13,17 +13,18 @@ from .core import *
 from .core import fmt_lr
 from .trials import *
 from .trials import usable, best_trial
+from fastai.optimizer import momentum_step, average_grad
 from .lr_finder import smith_lr
 
 # %% auto #0
 __all__ = ['lr_rules', 'smith_race', 'StageResult', 'choose', 'fit_budget', 'lr_reading', 'lr_candidates', 'lr_stage',
-           'mom_stage', 'wd_refine', 'wd_stage']
+           'mom_stage', 'wd_refine', 'wd_stage', 'free_lr', 'sched_stage']
 
 # %% ../nbs/10b_stages.ipynb #423f2662
 @dataclass
 class StageResult:
     "What one stage of the tuner chose, from which trials, against which reference, and why"
-    stage:str # 'lr', 'mom' or 'wd'
+    stage:str # 'lr', 'mom', 'wd' or 'sched'
     value:object # the value chosen
     trials:list=field(default_factory=list) # the trial records it rests on, in the order they ran
     ref:dict|None=None # the default's trial, which the others had to beat beyond noise (None: no default)
@@ -184,3 +185,41 @@ def wd_stage(r, # the `TrialRunner`
     ref = tt.get(float(default)) if default is not None else None
     t,why = choose(ts, ref, z, min_gain)
     return StageResult('wd', float(t.wd_used) if t is not None else default, ts, ref, t, why, notes)
+
+# %% ../nbs/10b_stages.ipynb #87ae07c5
+def _sums_momentum(opt_func) -> bool:
+    "Whether the optimizer's momentum sums its gradients (fastai's `SGD`, `RMSProp`) rather than averaging them (`Adam`)"
+    o = opt_func([nn.Parameter(torch.zeros(1))], lr=1e-3)
+    if isinstance(o, OptimWrapper):   # a torch optimizer: SGD's and RMSprop's momentum sums (undampened by default), Adam's averages
+        d = o.opt.defaults
+        return isinstance(o.opt, (torch.optim.SGD, torch.optim.RMSprop)) and d.get('momentum', 0) > 0 and not d.get('dampening', 0)
+    f = lambda c: getattr(c, 'func', c)
+    return any(f(c) is momentum_step or (f(c) is average_grad and not getattr(c, 'keywords', {}).get('dampening', False)) for c in o.cbs)
+
+def free_lr(opt_func, # the optimizer of the trials
+    lr_max, # 1cycle's maximum LR (number or one per group)
+    moms:tuple, # 1cycle's momentum (3-tuple)
+):
+    """The constant LR of schedule-free training for 1cycle's `lr_max`: the same step for an optimizer that averages its
+    gradients (Adam), `lr_max/(1-mom)` at 1cycle's peak for one whose momentum sums them (SGD): its steps are that much larger"""
+    k = 1/(1-moms[1]) if _sums_momentum(opt_func) and moms[1] < 1 else 1.
+    return lr_max*k if is_num(lr_max) else [v*k for v in lr_max]
+
+def sched_stage(r, # the `TrialRunner`
+    lr_max, moms:tuple, wd:float, # 1cycle's choices
+    lr_free, # the schedule-free trial's constant LR (`free_lr`)
+    prev:Trial|None=None, # 1cycle's trial at the choices (the last stage's): reused
+    left:callable|None=None, # the budget left, in epochs
+    z:float=2., min_gain:float=0.01, # the noise rule of `pick_trial`
+) -> StageResult:
+    "The final run's schedule: Smith's 1cycle, kept unless a schedule-free trial at the same choices beats it beyond noise"
+    notes = []
+    same = prev is not None and prev.sched=='1cycle' and prev.lr_max==lr_max and tuple(prev.moms)==tuple(moms) and abs(prev.wd_used-wd) <= 1e-12*max(1., wd)
+    base = dict(stage='sched', lr_max=lr_max, moms=moms, wd=wd)
+    specs = ([] if same else [base]) + [dict(base, lr_max=lr_free, sched='free')]
+    ts = ([prev] if same else []) + r.map(fit_budget(r, specs, left, notes, 'schedule'), 'schedule')
+    ref,free = first(t for t in ts if t.sched=='1cycle'),first(t for t in ts if t.sched=='free')
+    if ref is None or free is None: return StageResult('sched', '1cycle', ts, ref, ref, 'no room for the schedule-free trial: 1cycle kept', notes, ['1cycle', 'free'])
+    t,why = choose([ref, free], ref, z, min_gain)
+    return StageResult('sched', t.sched, ts, ref, t, why, notes, ['1cycle', 'free'])
+

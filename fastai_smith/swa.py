@@ -6,14 +6,15 @@ Docs: https://fastai-smith.github.io/fastai-smith/swa.html.md"""
 
 # %% ../nbs/08_swa.ipynb #401928f6
 from __future__ import annotations
-import math
+import math, itertools
 from torch.optim.swa_utils import AveragedModel
 from fastai.vision.all import *
 from .core import *
 from .schedules import IterScheduler
+from fastai.callback.fp16 import MixedPrecision
 
 # %% auto #0
-__all__ = ['SWA']
+__all__ = ['SWA', 'ScheduleFree']
 
 # %% ../nbs/08_swa.ipynb #b173c753
 class SWA(ResultsCallback):
@@ -177,3 +178,96 @@ def fit_one_cycle_swa(self:Learner,
               'mom': combine_scheds([p, 1-p], [combined_cos(pct_start, *moms), SchedNo(moms[-1], moms[-1])])}
     self.fit(n_epoch+swa_epochs, cbs=[ParamScheduler(scheds), swa]+L(cbs), wd=wd)
     return swa
+
+# %% ../nbs/08_swa.ipynb #86ef7d35
+class ScheduleFree(Callback):
+    "Schedule-free training around the learner's own optimizer: the gradient at `y`, between the optimizer's iterate `z` and their running average `x`, which is evaluated and kept"
+    order,run_valid = MixedPrecision.order-1,True   # its `before_step` around the optimizer's step, which `MixedPrecision` takes in its own
+    def __init__(self,
+        beta:float=0.9, # y = beta*x + (1-beta)*z: the interpolation that replaces the optimizer's momentum (Schedule-Free's beta1)
+        lr_power:float=2., # each step's weight in the average: the largest LR so far to this power (0: a plain average)
+        bn_batches:int|None=50, # training batches for BatchNorm's statistics at `x`, before each evaluation and at the end (None: all)
+    ):
+        check_num('beta', beta, 0, 1, hi_open=True); check_nonneg('lr_power', lr_power)
+        if bn_batches is not None: check_int('bn_batches', bn_batches)
+        store_attr(); self.fitting,self.n_steps = False,0
+
+    def before_fit(self):
+        self.fitting = not hasattr(self.learn, 'gather_preds')
+        if not self.fitting: return
+        self.ps = [list(pl) for pl in self.opt.param_lists]
+        with torch.no_grad(): self.zs,self.avg = [[p.detach().clone() for p in g] for g in self.ps],[[p.detach().clone() for p in g] for g in self.ps]
+        self.lr_max,self.w_sum,self.n_steps,self.on_x = [0.]*len(self.ps),[0.]*len(self.ps),0,False
+
+    @torch.no_grad()
+    def before_step(self):
+        "The gradient was taken at `y`; the optimizer steps from `z`, its momentum off for the step (the interpolation is the momentum)"
+        self.saved_moms = [h['mom'] for h in self.opt.hypers] if 'mom' in self.opt.hypers[0] else None
+        if self.saved_moms is not None: self.opt.set_hyper('mom', 0.)   # (through `set_hyper`: a torch optimizer in `OptimWrapper` too)
+        for g,zs in zip(self.ps, self.zs):
+            for p,z in zip(g, zs): p.copy_(z)
+
+    @torch.no_grad()
+    def after_step(self):
+        "`z` is where the optimizer went; `x` its weighted running average; the model goes to `y` for the next gradient"
+        if self.saved_moms is not None: self.opt.set_hyper('mom', self.saved_moms)
+        for i,(g,zs,xs) in enumerate(zip(self.ps, self.zs, self.avg)):
+            self.lr_max[i] = max(self.lr_max[i], float(self.opt.hypers[i]['lr']))
+            w = self.lr_max[i]**self.lr_power
+            self.w_sum[i] += w
+            c = w/self.w_sum[i] if self.w_sum[i] else 1.
+            for p,z,x in zip(g, zs, xs):
+                z.copy_(p); x.lerp_(z, c)
+                p.copy_(x).lerp_(z, 1-self.beta)
+        self.n_steps += 1
+
+    @torch.no_grad()
+    def _to_x(self, bn_batches):
+        "Put `x` in the model, `y` aside, and BatchNorm's statistics at `x`"
+        self.stash = [[p.detach().clone() for p in g] for g in self.ps]   # y
+        for g,xs in zip(self.ps, self.avg):
+            for p,x in zip(g, xs): p.copy_(x)
+        self.on_x = True
+        dl = self.dls.train.new(shuffle=False, drop_last=False)
+        with torch.random.fork_rng(): recompute_bn(self.model, dl if bn_batches is None else itertools.islice(dl, bn_batches), self.dls.n_inp)
+
+    @torch.no_grad()
+    def _to_y(self):
+        for g,ys in zip(self.ps, self.stash):
+            for p,y in zip(g, ys): p.copy_(y)
+        self.on_x,self.stash = False,None
+
+    def before_validate(self):
+        if self.fitting and self.n_steps: self._to_x(self.bn_batches); self.model.eval()
+    def after_validate(self):
+        if self.fitting and self.on_x: self._to_y()
+    def after_fit(self):
+        if not self.fitting: return
+        self.fitting = False
+        if self.n_steps and not self.on_x: self._to_x(self.bn_batches)
+        self.on_x,self.stash = False,None
+
+
+# %% ../nbs/08_swa.ipynb #d5e0405c
+@patch
+def fit_schedule_free(self:Learner,
+    n_epoch:int, # epochs at a constant LR
+    lr=None, # the LR (number, per-group list or slice); None: the learner's
+    wd=None, # weight decay (the optimizer's own way: decoupled with fastai's defaults)
+    warmup_pct:float=0., # a linear warm-up from 0 over this fraction of the iterations (Schedule-Free's AlgoPerf setting: 0.02)
+    beta:float=0.9, # y = beta*x + (1-beta)*z (`ScheduleFree`)
+    cbs=None, # extra callbacks
+    **kwargs # passed to `ScheduleFree` (lr_power, bn_batches)
+) -> ScheduleFree:
+    "`n_epoch` epochs of schedule-free training at a constant LR with the learner's optimizer; the average ends in `learn.model`; returns the `ScheduleFree`"
+    check_int('n_epoch', n_epoch); check_batches(self)
+    if lr is not None: check_pos('lr', lr)
+    if wd is not None: check_nonneg('wd', wd)
+    check_num('warmup_pct', warmup_pct, 0, 1, hi_open=True)
+    check_cbs(cbs)
+    sf = ScheduleFree(beta=beta, **kwargs)
+    top = group_vals(self.lr if lr is None else lr, len(split_groups(self)), 'lr')   # as fastai spreads it; no optimizer yet
+    sched = [ParamScheduler({'lr': combine_scheds([warmup_pct, 1-warmup_pct], [SchedLin(0., top), SchedNo(top, top)])})] if warmup_pct else []
+    self.fit(n_epoch, top, wd=wd, cbs=sched+[sf]+L(cbs))
+    return sf
+

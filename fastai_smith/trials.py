@@ -15,6 +15,7 @@ from .core import fmt_lr, mom_str, jsonable, unjson, user_cache, check_writable,
 from .state import *
 from .data import trial_dls
 from .diagnose import *
+from .swa import ScheduleFree   # and `Learner.fit_schedule_free`, for schedule-free trials
 from dataclasses import dataclass, field, fields, asdict, replace
 
 # %% auto #0
@@ -26,14 +27,15 @@ curve_cols = ('epoch', 'iter', 'train_loss', 'valid_loss')   # `ValidCurve.curve
 
 @dataclass
 class Trial:
-    "One short 1cycle run from the learner's starting state and what it measured: a record of the results file (version 2)"
+    "One short run (1cycle, or schedule-free) from the learner's starting state and what it measured: a record of the results file (version 2)"
     key:str='' # the spec's key: its settings and the fingerprint of what it measured
-    stage:str='' # the stage it belongs to: 'lr', 'mom', 'wd'
+    stage:str='' # the stage it belongs to: 'lr', 'mom', 'wd', 'sched'
     lr_max:float|list=0. # maximum LR (a list: one per parameter group)
     moms:list=field(default_factory=list) # momentum, fastai's 3-tuple
     wd:float|None=None # the weight decay asked for (None: the optimizer's)
     wd_used:float=0. # the weight decay the optimizer applied
     wd_mode:str|None=None # 'decoupled' or 'l2'
+    sched:str='1cycle' # how it trained: '1cycle' (`fit_one_cycle`) or 'free' (`fit_schedule_free` at `lr_max`)
     status:str='ok' # 'ok' or 'diverged'
     valid_loss:float=math.inf # final validation loss (inf when diverged)
     train_loss:float=math.nan # final training loss
@@ -423,7 +425,9 @@ class TrialRunner:
                 if s.training: n_img[0] += find_bs(s.yb)
         t0 = time.perf_counter()
         with (contextlib.nullcontext() if show_bars(self.quiet) else l.no_bar()), l.no_logging():   # fastai's own bar, as in a fit
-            l.fit_one_cycle(self.epochs, spec['lr_max'], moms=spec['moms'], wd=spec['wd'], cbs=[vc, ds, Exploration(), _Count()])
+            cbs = [vc, ds, Exploration(), _Count()]
+            if spec.get('sched', '1cycle')=='free': l.fit_schedule_free(self.epochs, spec['lr_max'], wd=spec['wd'], cbs=cbs)
+            else: l.fit_one_cycle(self.epochs, spec['lr_max'], moms=spec['moms'], wd=spec['wd'], cbs=cbs)
         secs = time.perf_counter()-t0
         rec = l.recorder
         names = list(rec.metric_names[1:-1])
@@ -455,9 +459,9 @@ def diag_str(findings:list) -> str:
 def trials_df(trials:list, rank:bool=True) -> pd.DataFrame:
     "The trials as a table, ranked by final validation loss (diverged last) when `rank`"
     _check_trials('trials', trials); check_bool('rank', rank)
-    rows = []
+    rows,sch = [],any(t.sched!='1cycle' for t in trials)   # a schedule column where a trial was schedule-free
     for t in trials:
-        r = dict(stage=t.stage, lr_max=t.lr_max, moms=mom_str(t.moms), wd=t.wd_used, wd_mode=t.wd_mode,
+        r = dict(stage=t.stage, **({'sched': t.sched} if sch else {}), lr_max=t.lr_max, moms=mom_str(t.moms), wd=t.wd_used, wd_mode=t.wd_mode,
                  status=t.status, train_loss=t.train_loss, valid_loss=t.valid_loss, **t.metrics,
                  best_valid=t.best_valid, diagnosis=diag_str(t.diagnosis), iters=t.iters, images=t.images, time=round(t.time, 1), reused=t.reused)
         rows.append(r)

@@ -1,4 +1,4 @@
-"""Smith's procedure in one call, sized to the run it is for: an LR range test read with Smith's bracket and raced against a third and three times it by short trials, then weight decay (and, on request, momentum) kept at sound defaults unless a trial beats them beyond noise.
+"""Smith's procedure in one call, sized to the run it is for: an LR range test read with Smith's bracket and raced against a third and three times it by short trials, then weight decay (and, on request, momentum) kept at sound defaults unless a trial beats them beyond noise, then the final run's schedule: 1cycle unless a schedule-free trial beats it.
 
 Docs: https://fastai-smith.github.io/fastai-smith/tune.html.md"""
 
@@ -62,7 +62,7 @@ def _renamed(trial_epochs, trial_batches, epochs, n_batches) -> tuple:
             renamed('smith_tune', 'trial_batches', trial_batches, 'n_batches', n_batches))
 
 def _checked(learn, fit_epochs, lr_max, moms, wd, lr_rule, mom_grid, wd_grid, wd_mode, num_it, trial_epochs, trial_batches, min_iters,
-             trial_frac, precision, noise_z, min_gain, budget, swa, train, find_bs, executor) -> SimpleNamespace:
+             trial_frac, precision, noise_z, min_gain, budget, swa, train, find_bs, executor, schedule='auto') -> SimpleNamespace:
     "`smith_tune`'s arguments checked, before anything runs, and normalised"
     if fit_epochs is not None: check_int('fit_epochs', fit_epochs, 1, max(1, max_fit_iters//epoch_len(learn)), f' epochs of {epoch_len(learn):,} batches ({max_fit_iters:,} iterations): a run that long is not planned')
     a = SimpleNamespace(lr_max=None if lr_max is None else norm_lr(learn, lr_max), moms=None if moms is None else moms3(moms), wd=wd, mgrid=[])
@@ -84,6 +84,9 @@ def _checked(learn, fit_epochs, lr_max, moms, wd, lr_rule, mom_grid, wd_grid, wd
     check_nonneg('noise_z', noise_z); check_nonneg('min_gain', min_gain)
     if not isinstance(swa, bool): check_int('swa', swa)
     if (swa is not False) and (fit_epochs is None or not train): raise ValueError(f"swa={swa!r} needs fit_epochs (and train=True): SWA finishes the final training")
+    check_choice('schedule', schedule, ('auto', '1cycle', 'free'))
+    if swa is not False and schedule=='free': raise ValueError(f"swa={swa!r} with schedule='free': SWA finishes a 1cycle run, and a schedule-free run already ends at an average; pass one of them")
+    a.sched = '1cycle' if swa is not False else schedule   # SWA finishes 1cycle: no schedule trial
     check_valid(learn, "trials are read from the validation loss")
     if budget is not None: check_pos('budget', budget)
     a.fbs = _find_bs_args(find_bs)
@@ -97,8 +100,9 @@ def _lr_names(a) -> tuple:
     return a.lr_rules if a.ft is None else _ft_race
 
 def _stage_counts(learn, a) -> dict:
-    "Trials per stage before the budget, from the checked arguments (fine-tuning: the body's LR race, no momentum trials)"
-    return stage_trials(a.lr_max is not None, _lr_names(a), len(a.mgrid), moms3(learn.moms) in a.mgrid, 0 if a.wd is not None else len(a.wd_grid))
+    "Trials per stage before the budget, from the checked arguments (fine-tuning: the body's LR race, no momentum or schedule trials)"
+    return stage_trials(a.lr_max is not None, _lr_names(a), len(a.mgrid), moms3(learn.moms) in a.mgrid, 0 if a.wd is not None else len(a.wd_grid),
+                        a.sched=='auto' and a.ft is None)
 
 def _frozen(learn) -> dict|None:
     "A frozen learner's parameter groups and parameters, all and trainable (None: nothing is frozen)"
@@ -167,9 +171,9 @@ def _tune_plan(learn, a, fit_epochs, budget, num_it, trial_frac, trial_epochs, t
 
 def _stages(learn, r, plan, a, res, seed, quiet, refine, precision, z, min_gain):
     """Smith's order: the LR (range test, its readings raced by trials), then momentum (when asked), then weight decay, each at
-    the earlier choices; for a frozen learner, the fine-tuning stages (`_fine_tune_stages`)"""
+    the earlier choices, then the final run's schedule (`_schedule`); for a frozen learner, the fine-tuning stages (`_fine_tune_stages`)"""
     if a.ft is not None: return _fine_tune_stages(learn, r, plan, a, res, a.ft, seed, quiet, refine, precision, z, min_gain)
-    left,m0,prev = (lambda: plan.budget - _spent(r, plan)),moms3(learn.moms),None
+    left,m0,prev,w = (lambda: plan.budget - _spent(r, plan)),moms3(learn.moms),None,ifnone(a.wd, a.w0)   # the trials' weight decay: the given one, else the default
     res.lr_max = a.lr_max
     if a.lr_max is None:
         rt = res.range_test = _range_test(learn, r, plan, seed, quiet, res)
@@ -179,16 +183,24 @@ def _stages(learn, r, plan, a, res, seed, quiet, refine, precision, z, min_gain)
         cands = _lr_cands(learn, rt, a.lr_rules, res, quiet, unchecked=unchecked, race=plan.stages['lr']>1)
         if runs:
             if plan.stages['lr']==1 and len(cands)>1: cands = [rt.smith]   # the budget holds no race: Smith's reading, checked (`tune_plan`)
-            prev = _take(res, lr_stage(r, cands, m0, a.w0, left=left, z=z, min_gain=min_gain)).chosen
+            prev = _take(res, lr_stage(r, cands, m0, w, left=left, z=z, min_gain=min_gain)).chosen
         res.lr_max = res.stages['lr'].value if 'lr' in res.stages else cands[0]
     res.moms = ifnone(a.moms, m0)
     if a.moms is None and a.mgrid and 'mom' not in plan.dropped:
-        s = _take(res, mom_stage(r, res.lr_max, a.mgrid, m0, a.w0, prev, left, z, min_gain))
+        s = _take(res, mom_stage(r, res.lr_max, a.mgrid, m0, w, prev, left, z, min_gain))
         res.moms,prev = s.value,s.chosen
     res.wd = a.wd if a.wd is not None else a.w0
     if a.wd is None and len(a.wd_grid)>1 and 'wd' not in plan.dropped:
-        res.wd = _take(res, wd_stage(r, res.lr_max, res.moms, a.wd_grid, a.w0, prev, refine, precision, left=left, z=z, min_gain=min_gain)).value
-    res.wd,res.complete = float(res.wd),True
+        s = _take(res, wd_stage(r, res.lr_max, res.moms, a.wd_grid, a.w0, prev, refine, precision, left=left, z=z, min_gain=min_gain))
+        res.wd,prev = s.value,s.chosen
+    res.wd = float(res.wd)
+    _schedule(r, plan, a, res, prev, left, z, min_gain)
+    res.complete = True
+
+def _schedule(r, plan, a, res, prev, left, z, min_gain):
+    "The final run's schedule: 1cycle, schedule-free when asked (`schedule='free'`), or the one a trial against 1cycle's at the choices keeps (`sched_stage`)"
+    res.schedule,res.free_lr = ('free' if a.sched=='free' else '1cycle'),free_lr(r.opt_func, res.lr_max, res.moms)
+    if plan.runs('sched'): res.schedule = _take(res, sched_stage(r, res.lr_max, res.moms, res.wd, res.free_lr, prev, left, z, min_gain)).value
 
 
 # %% ../nbs/12_tune.ipynb #f1e2d3c4
@@ -300,7 +312,8 @@ def _account(st, r, plan, t0, res):
 def _show(res, r, plan):
     "The choices in a line and the trials as a table"
     st = res.settings
-    print(f"smith_tune: lr_max {fmt_lr(res.lr_max)}, moms {res.moms}, wd {res.wd:g} ({r.wd_mode}) from {len(r.trials)} trials "
+    sch = f", schedule-free at lr {fmt_lr(res.free_lr)}" if res.schedule=='free' else ''
+    print(f"smith_tune: lr_max {fmt_lr(res.lr_max)}, moms {res.moms}, wd {res.wd:g} ({r.wd_mode}){sch} from {len(r.trials)} trials "
           f"({st.tuning_epochs:.3g} epochs of compute, {st.tuning_epochs/res.run_epochs:.2f} of the final run) in {st.time:.0f}s", flush=True)
     if not len(r.trials): return
     if IN_NOTEBOOK:
@@ -357,6 +370,7 @@ def smith_tune(self:Learner,
     cpus_per_trial:float=1, # with executor='ray': CPUs per trial
     gpus_per_trial:float=0, # with executor='ray': GPUs per trial
     find_bs:bool|dict=False, # first `learn.find_bs()` (a dict: its arguments): tune and train at the batch size it finds
+    schedule:str='auto', # the final run's schedule: '1cycle' (Smith's), 'free' (`fit_schedule_free`), 'auto': 1cycle unless a schedule-free trial at the choices beats it beyond noise
     fine_tune:bool|None=None, # fine-tune as fastai's `fine_tune` (head, then every group at its own LR); None: when parameter groups are frozen
     freeze_epochs:int=1, # when fine-tuning: epochs of the head phase, before the final run's `fit_epochs` (as `fine_tune`'s; the default budget covers both)
     epochs:int|None=None, # deprecated: `trial_epochs`
@@ -366,8 +380,9 @@ def smith_tune(self:Learner,
     check_bool('refine', refine); check_bool('resume', resume); check_bool('train', train); check_bool('quiet', quiet); check_bool('show_plot', show_plot)
     trial_epochs,trial_batches = _renamed(trial_epochs, trial_batches, epochs, n_batches)
     a = _checked(self, fit_epochs, lr_max, moms, wd, lr_rule, mom_grid, wd_grid, wd_mode, num_it, trial_epochs, trial_batches, min_iters,
-                 trial_frac, precision, noise_z, min_gain, budget, swa, train, find_bs, executor)
+                 trial_frac, precision, noise_z, min_gain, budget, swa, train, find_bs, executor, schedule)
     a.ft = _fine_tune_of(self, fine_tune, freeze_epochs, swa, mom_grid if a.mgrid else None)
+    if a.ft is not None and schedule=='free': raise ValueError("schedule='free' with fine-tuning: the head phase and the unfrozen run are 1cycle, as fastai's fine_tune; pass fine_tune=False, or schedule='1cycle'")
     bsr = self.find_bs(**a.fbs) if a.fbs is not None else None   # short training steps inside `preserve_state`: nothing changes
     with _train_bs(self, bsr):
         plan = _tune_plan(self, a, fit_epochs, budget, num_it, trial_frac, trial_epochs, trial_batches, min_iters)

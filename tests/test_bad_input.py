@@ -37,19 +37,19 @@ class Call:
 # Valid arguments each call needs besides the bad one
 BASE = dict(
     lr_range_test=dict(num_it=8, show_plot=False), fit_clr=dict(n_epoch=1, lr_max=1e-2), fit_warm_restarts=dict(n_cycles=1, cycle_len=1, lr_max=1e-2),
-    fit_one_cycle_swa=dict(n_epoch=2, lr_max=1e-2, swa_epochs=1), fit_gradual=dict(epochs=1, lr_max=1e-2), block_lrs=dict(lr=1e-2),
+    fit_one_cycle_swa=dict(n_epoch=2, lr_max=1e-2, swa_epochs=1), fit_schedule_free=dict(n_epoch=1, lr=1e-2), fit_gradual=dict(epochs=1, lr_max=1e-2), block_lrs=dict(lr=1e-2),
     lr_find_blocks=dict(num_it=8, show_plot=False), interpolation_curve=dict(alphas=[0., 1.], show_plot=False), mom_grid=dict(lr_max=1e-2, results=False, quiet=True),
     wd_grid=dict(lr_max=1e-2, results=False, quiet=True), smith_tune=dict(results=False, quiet=True, train=False), diagnose={},
     freeze_blocks={}, unfreeze_blocks={}, find_bs=dict(max_bs=16),
-    SWA=dict(start_epoch=1), WeightCapture=dict(epochs=[0]), ValidCurve={}, DivergenceStop={}, HyperRecorder={}, PadCropFlip={},
+    SWA=dict(start_epoch=1), ScheduleFree={}, WeightCapture=dict(epochs=[0]), ValidCurve={}, DivergenceStop={}, HyperRecorder={}, PadCropFlip={},
     TrialRunner={}, cifar_dls=dict(bs=8, cache=False), trial_dls={}, image_cache=dict(cache=False, verbose=False), cifar_learner=dict(arch='resnet20'),
     ResNetCifar=dict(depth=8), clr_sched=dict(base=1e-3, top=1e-2, step_size=4), sgdr_sched=dict(top=1e-2, n_iters=[4, 4]),
     loss_stops_falling={}, smith_max={}, clr_bounds={}, interpolate_weights=dict(alpha=.5), diagnose_losses=dict(iters=[1, 2], train=[2., 1.], valid=[2., 1.5]),
     default_wds=dict(wd_mode=None), block_splitter={}, cifar_pretrained={}, pretrained_stats={}, wd_refine=dict(tested={1e-3: 1., 1e-2: .9}, step=.5),
     paired_gap=dict(ref=Trial(), t=Trial()), pick_trial=dict(trials=[Trial()]), trials_df=dict(trials=[]), channel_stats=dict(x=torch.zeros(2, 3, 4, 4, dtype=torch.uint8)))
-LEARNER_METHODS = ['lr_range_test', 'fit_clr', 'fit_warm_restarts', 'fit_one_cycle_swa', 'fit_gradual', 'block_lrs', 'lr_find_blocks',
+LEARNER_METHODS = ['lr_range_test', 'fit_clr', 'fit_warm_restarts', 'fit_one_cycle_swa', 'fit_schedule_free', 'fit_gradual', 'block_lrs', 'lr_find_blocks',
                    'interpolation_curve', 'mom_grid', 'wd_grid', 'smith_tune', 'diagnose', 'freeze_blocks', 'unfreeze_blocks', 'find_bs']
-FUNCS = dict(SWA=SWA, WeightCapture=WeightCapture, ValidCurve=ValidCurve, DivergenceStop=DivergenceStop, HyperRecorder=HyperRecorder,
+FUNCS = dict(SWA=SWA, ScheduleFree=ScheduleFree, WeightCapture=WeightCapture, ValidCurve=ValidCurve, DivergenceStop=DivergenceStop, HyperRecorder=HyperRecorder,
              PadCropFlip=PadCropFlip, TrialRunner=TrialRunner, cifar_dls=cifar_dls, trial_dls=trial_dls, image_cache=image_cache,
              cifar_learner=cifar_learner, ResNetCifar=ResNetCifar, clr_sched=clr_sched, sgdr_sched=sgdr_sched,
              loss_stops_falling=loss_stops_falling, smith_max=smith_max, clr_bounds=clr_bounds, interpolate_weights=interpolate_weights,
@@ -115,7 +115,14 @@ CASES = [
     ('fit_gradual', 'kwargs', Call(lambda l,f: l.fit_gradual(1, 1e-2, cbs=[None]), 'cbs=[None]'), 'None is not a fastai Callback'),
     # a bad callback is refused before fastai attaches the fit's schedulers (which would stay on the learner for the next fit)
     *[(f, 'cbs', bad, f'{bad!r} is not a fastai Callback' if isinstance(bad, str) else 'None is not a fastai Callback')
-      for f in ('fit_clr', 'fit_warm_restarts', 'fit_one_cycle_swa', 'cifar_learner') for bad in ([None], 'abc')],
+      for f in ('fit_clr', 'fit_warm_restarts', 'fit_one_cycle_swa', 'fit_schedule_free', 'cifar_learner') for bad in ([None], 'abc')],
+
+    ('fit_schedule_free', 'n_epoch', 0, 'n_epoch'+integer(0)), ('fit_schedule_free', 'lr', -1e-2, 'lr'+pos(-1e-2)), ('fit_schedule_free', 'lr', NAN, 'lr'+pos(NAN)),
+    ('fit_schedule_free', 'wd', -1e-2, 'wd'+ge(-1e-2, 0)), ('fit_schedule_free', 'warmup_pct', 1., 'warmup_pct'+between(1., '[0, 1)')),
+    ('fit_schedule_free', 'beta', 1., 'beta'+between(1., '[0, 1)')), ('fit_schedule_free', 'beta', 'x', 'beta'+between('x', '[0, 1)')),
+    ('fit_schedule_free', 'kwargs', Call(lambda l,f: l.fit_schedule_free(1, 1e-2, bn_batches=0), 'bn_batches=0'), 'bn_batches'+integer(0)),
+    ('ScheduleFree', 'beta', -0.1, 'beta'+between(-0.1, '[0, 1)')), ('ScheduleFree', 'lr_power', -1., 'lr_power'+ge(-1., 0)),
+    ('ScheduleFree', 'bn_batches', 0, 'bn_batches'+integer(0)),
 
     ('block_lrs', 'lr', -1e-3, 'lr'+pos(-1e-3)), ('block_lrs', 'lr', NAN, 'lr'+pos(NAN)), ('block_lrs', 'decay', 0, 'decay=0'),
     ('freeze_blocks', 'names', Call(lambda l,f: l.freeze_blocks('layer9'), "'layer9'"), "unknown block(s) 'layer9'"),
@@ -143,7 +150,7 @@ CASES = [
 
     ('smith_tune', 'find_bs', dict(max_size=8), 'max_size is not an argument of find_bs'), ('smith_tune', 'find_bs', 'yes', "find_bs='yes': give True, False or a dict"),
     ('smith_tune', 'fit_epochs', 0, 'fit_epochs'+integer(0)), ('smith_tune', 'lr_max', -1., 'lr_max'+pos(-1.)), ('smith_tune', 'moms', (1.2, 0.9), 'moms=(1.2, 0.9)'),
-    ('smith_tune', 'wd', NAN, 'wd'+pos(NAN)), ('smith_tune', 'lr_rule', 'fastest', "lr_rule='fastest'"), ('smith_tune', 'mom_grid', [], 'mom_grid=[]'),
+    ('smith_tune', 'wd', NAN, 'wd'+pos(NAN)), ('smith_tune', 'schedule', 'cosine', "schedule='cosine': use one of 'auto', '1cycle', 'free'"), ('smith_tune', 'lr_rule', 'fastest', "lr_rule='fastest'"), ('smith_tune', 'mom_grid', [], 'mom_grid=[]'),
     ('smith_tune', 'wd_grid', [0., 1e-2], 'wd_grid'+pos(0.)), ('smith_tune', 'precision', 0, 'precision'+pos(0)), ('smith_tune', 'wd_mode', 'L2', "wd_mode='L2': use one of None, 'decoupled', 'l2'"),
     ('smith_tune', 'num_it', 5, 'num_it'+integer(5, 6)), ('smith_tune', 'trial_frac', 0, 'trial_frac'+between(0, '(0, 1]')),
     ('smith_tune', 'epochs', 0, 'trial_epochs'+integer(0)), ('smith_tune', 'n_batches', 1.5, 'trial_batches'+integer(1.5)),
