@@ -204,13 +204,14 @@ def _schedule(r, plan, a, res, prev, left, z, min_gain):
 
 
 # %% ../nbs/12_tune.ipynb #f1e2d3c4
-def _fine_tune_of(learn, fine_tune, freeze_epochs, swa, mom_grid) -> dict|None:
+def _fine_tune_of(learn, fine_tune, freeze_epochs, swa, mom_grid, schedule='auto') -> dict|None:
     "The frozen state fine-tuning starts from: detected from frozen parameter groups, or forced either way by `fine_tune`"
     check_bool('fine_tune', fine_tune, none_ok=True); check_int('freeze_epochs', freeze_epochs)
     fr = _frozen(learn)
     if fine_tune is False or (fine_tune is None and fr is None): return None
     if swa is not False: raise ValueError(f"swa={swa!r} with fine-tuning: SWA does not finish a fine-tuning run here; pass fine_tune=False, or swa=False")
     if mom_grid: raise ValueError(f"mom_grid={mom_grid!r} with fine-tuning: momentum trials are not run when fine-tuning; pass moms=, or fine_tune=False")
+    if schedule=='free': raise ValueError("schedule='free' with fine-tuning: the head phase and the unfrozen run are 1cycle, as fastai's fine_tune; pass fine_tune=False, or schedule='1cycle'")
     n = len(split_groups(learn))
     if n<2: raise ValueError(f"fine_tune=True: the learner has 1 parameter group; fine-tuning trains a head first, so its splitter must give "
                              "2 or more groups (e.g. vision_learner's body and head, or `block_splitter`)")
@@ -381,8 +382,7 @@ def smith_tune(self:Learner,
     trial_epochs,trial_batches = _renamed(trial_epochs, trial_batches, epochs, n_batches)
     a = _checked(self, fit_epochs, lr_max, moms, wd, lr_rule, mom_grid, wd_grid, wd_mode, num_it, trial_epochs, trial_batches, min_iters,
                  trial_frac, precision, noise_z, min_gain, budget, swa, train, find_bs, executor, schedule)
-    a.ft = _fine_tune_of(self, fine_tune, freeze_epochs, swa, mom_grid if a.mgrid else None)
-    if a.ft is not None and schedule=='free': raise ValueError("schedule='free' with fine-tuning: the head phase and the unfrozen run are 1cycle, as fastai's fine_tune; pass fine_tune=False, or schedule='1cycle'")
+    a.ft = _fine_tune_of(self, fine_tune, freeze_epochs, swa, mom_grid if a.mgrid else None, schedule)
     bsr = self.find_bs(**a.fbs) if a.fbs is not None else None   # short training steps inside `preserve_state`: nothing changes
     with _train_bs(self, bsr):
         plan = _tune_plan(self, a, fit_epochs, budget, num_it, trial_frac, trial_epochs, trial_batches, min_iters)
