@@ -125,7 +125,8 @@ def _dropped_note(k, lr_rules, short, trial_frac, fit_iters, budget, min_iters):
            else f"within the budget of {budget:g} epochs a trial would be")
     first = "Smith's reading" if lr_rules[0]=='smith' else lr_rules[0]
     race = f"race the LR's candidates ({', '.join(lr_rules)}); {first} is taken unchecked" if len(lr_rules)>1 else ''
-    then = ("tell candidates apart; the default is kept" if k not in ('lr', 'sched') else "compare schedules; 1cycle is kept" if k=='sched' else race or "check the LR; the range test's reading is taken unchecked")
+    then = {'lr': race or "check the LR; the range test's reading is taken unchecked",
+            'sched': "compare schedules; 1cycle is kept"}.get(k, "tell candidates apart; the default is kept")
     fix = "A longer fit_epochs or a smaller batch size would run them." if short else "Raise budget (or fit_epochs) to run them."
     return f"Skipped {what}: {why} shorter than {min_iters} iterations, too short to {then}. {fix}"
 

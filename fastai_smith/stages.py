@@ -199,7 +199,7 @@ def _sums_momentum(opt_func) -> bool:
 def free_lr(opt_func, # the optimizer of the trials
     lr_max, # 1cycle's maximum LR (number or one per group)
     moms:tuple, # 1cycle's momentum (3-tuple)
-):
+) -> float|list:
     """The constant LR of schedule-free training for 1cycle's `lr_max`: the same step for an optimizer that averages its
     gradients (Adam), `lr_max/(1-mom)` at 1cycle's peak for one whose momentum sums them (SGD): its steps are that much larger"""
     k = 1/(1-moms[1]) if _sums_momentum(opt_func) and moms[1] < 1 else 1.

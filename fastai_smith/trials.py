@@ -396,7 +396,7 @@ class TrialRunner:
         return out
 
     def run(self, spec:dict) -> dict:
-        "Run one trial (or reuse it): `spec` has stage, lr_max, moms (3-tuple) and wd; returns its record"
+        "Run one trial (or reuse it): `spec` has stage, lr_max, moms (3-tuple), wd and optionally sched ('free': schedule-free at lr_max); returns its record"
         return self.map([spec])[0]
 
     def _ray(self, specs:list):
