@@ -65,16 +65,11 @@ def write_report(res:TuneResult, out:Path, title:str='smith-tune') -> Path:
     finally: shutil.rmtree(tmp, ignore_errors=True)
     return out
 
-def _fit_call(res, n) -> str:
-    "The final run's call with the choices (a complete result's)"
-    if res.schedule=='free': return f"learn.fit_schedule_free({n}, lr={fmt_lr(res.free_lr)}, wd={res.wd:g})"
-    return f"learn.fit_one_cycle({n}, lr_max={fmt_lr(res.lr_max)}, moms={fmt_moms(res.moms)}, wd={res.wd:g})"
-
 def _report_files_to(res:TuneResult, out:Path, title:str):
     "The report's files, written into the (new, empty) folder `out`"
     rt = res.range_test
     d = dict(complete=res.complete, best=res.best if res.complete else None, lr_max=res.lr_max, moms=res.moms, wd=res.wd,
-             wd_mode=res.wd_mode, schedule=res.schedule, free_lr=res.free_lr, settings=asdict(res.settings), notes=res.notes,
+             wd_mode=res.wd_mode, schedule=res.schedule, free_lr=res.free_lr, free_warmup=res.free_warmup, settings=asdict(res.settings), notes=res.notes,
              range_test=None if rt is None else dict(lrs=rt.lrs.tolist(), losses=rt.losses.tolist(), suggestions={k:v for k,v in rt.sugg.items()}),
              trials=res.runs, final=None if res.final is None else res.final.to_dict('records'))
     (out/'result.json').write_text(json.dumps(jsonable(d), indent=1, default=str))
@@ -82,7 +77,7 @@ def _report_files_to(res:TuneResult, out:Path, title:str):
         fig = res.plot(); fig.savefig(out/'tune.png', dpi=80); plt.close(fig)
     md = [f'# {title}', '', '## Choices', '']
     n = res.settings.fit_epochs or 'n'
-    md += [f"`{_fit_call(res, n)}` ({res.wd_mode} weight decay)"] if res.complete else ['The run was interrupted; the same command resumes it.']
+    md += [f"`{fit_call(res, n)}` ({res.wd_mode} weight decay)"] if res.complete else ['The run was interrupted; the same command resumes it.']
     if res.final is not None and 'accuracy' in res.final:
         md += ['', f"Final training ({len(res.final)} epochs): validation accuracy {res.final.accuracy.iloc[-1]:.4f}, loss {res.final.valid_loss.iloc[-1]:.4f}."]
     elif res.complete: md += ['', "No final training was run (`--train` trains it and reports its accuracy)."]

@@ -18,7 +18,7 @@ from .stages import *
 from .plan import stage_names
 
 # %% auto #0
-__all__ = ['TuneSettings', 'TuneResult', 'TuneInterrupted', 'interrupted_as', 'grid_result', 'finish_grid']
+__all__ = ['TuneSettings', 'TuneResult', 'TuneInterrupted', 'interrupted_as', 'fit_call', 'grid_result', 'finish_grid']
 
 # %% ../nbs/10c_result.ipynb #afa92ada
 @dataclass
@@ -63,14 +63,14 @@ class TuneResult:
         self.settings,self.range_test,self.stages,self.runs,self.notes = settings,None,{},[],[]
         self.lr_max,self.moms,self.wd,self.wd_mode,self.complete,self.final,self.swa = None,None,None,settings.wd_mode,False,None,None
         self.fine_tune = None   # fine-tuning a frozen learner: {'head_lr', 'freeze_epochs', 'freeze_to', 'body_lrs'} (the LRs raced for the unfrozen model)
-        self.schedule,self.free_lr = '1cycle',None   # the final run's schedule ('1cycle' or 'free': `fit_schedule_free` at `free_lr`)
+        self.schedule,self.free_lr,self.free_warmup = '1cycle',None,None   # the final run's schedule ('1cycle' or 'free': `fit_schedule_free` at `free_lr`, warming up over `free_warmup` of it)
     @property
     def best(self) -> dict:
         """The keyword arguments of the final run's fit: `learn.fit_one_cycle(n, **res.best)`, or where the schedule trial
-        chose schedule-free training (`res.schedule=='free'`) `learn.fit_schedule_free(n, **res.best)` (a constant `lr`,
+        chose schedule-free training (`res.schedule=='free'`) `learn.fit_schedule_free(n, **res.best)` (a constant `lr` after a warm-up,
         no `lr_max`: the other fit refuses them); after fine-tuning's head phase they are those of the unfrozen model (an
         LR per group). `res.fit(learn)` replays the whole recipe"""
-        if self.schedule=='free': return dict(lr=self.free_lr, wd=self.wd)
+        if self.schedule=='free': return dict(lr=self.free_lr, wd=self.wd, warmup_pct=self.free_warmup)
         return dict(lr_max=self.lr_max, moms=self.moms, wd=self.wd)
     @property
     def run_epochs(self) -> int:
@@ -228,7 +228,8 @@ def _default_line(res, stage) -> str:
         return f"Momentum: {fmt_moms(res.moms)}, " + ("given (no trials)." if st.moms_given else
                "the learner's own cyclic momentum, as Smith recommends for 1cycle; short trials cannot tell momenta apart (pass mom_grid= to compare).")
     if stage=='sched' and res.schedule=='free':
-        return (f"Schedule: schedule-free (schedule='free', no trial), at a constant lr {fmt_lr(res.free_lr)}: 1cycle's lr_max as a step "
+        return (f"Schedule: schedule-free (schedule='free', no trial), at a constant lr {fmt_lr(res.free_lr)} after a linear warm-up over "
+                f"{res.free_warmup:.0%} of the run: 1cycle's lr_max as a step "
                 "(the optimizer's momentum is off; the average of the weights is the final model).")
     if stage=='wd' and res.wd is not None:
         return f"Weight decay: {res.wd:g} ({res.wd_mode}), " + ("given (no trials)." if st.wd_given else "the default, without trials: see the notes.")
@@ -246,14 +247,18 @@ def _cost_lines(res) -> list:
                    + (f" (fine-tuning: {res.fine_tune['freeze_epochs']} frozen, then {st.fit_epochs} unfrozen)." if res.fine_tune else '.'))
     return out
 
+def fit_call(res, n) -> str:
+    "The final run's call with a complete result's choices, as code: `fit_schedule_free` or `fit_one_cycle` (after fine-tuning's head phase)"
+    if res.schedule=='free': return f"learn.fit_schedule_free({n}, lr={fmt_lr(res.free_lr)}, wd={res.wd:g}, warmup_pct={res.free_warmup:g})"
+    return f"learn.fit_one_cycle({n}, lr_max={fmt_lr(res.lr_max)}, moms={fmt_moms(res.moms)}, wd={res.wd:g})"
+
 def _train_line(res) -> str:
     st,bs = res.settings,res.settings.bs
     if not res.complete: return "The run was interrupted: the choices above are from the trials completed so far."
     ft,ep = res.fine_tune,st.fit_epochs or 'n_epochs'
-    how = (f"learn.fit_schedule_free({ep}, lr={fmt_lr(res.free_lr)}, wd={res.wd:g})" if res.schedule=='free' else
-           f"learn.fit_one_cycle({ep}, lr_max={fmt_lr(res.lr_max)}, moms={fmt_moms(res.moms)}, wd={res.wd:g})" if ft is None else
+    how = (fit_call(res, ep) if ft is None else
            f"res.fit(learn, {ep}), which runs learn.freeze_to({ft['freeze_to']}); learn.fit_one_cycle({ft['freeze_epochs']}, {fmt_lr(ft['head_lr'])}, "
-           f"moms={fmt_moms(res.moms)}, wd={res.wd:g}); learn.unfreeze(); learn.fit_one_cycle({ep}, lr_max={fmt_lr(res.lr_max)}, moms={fmt_moms(res.moms)}, wd={res.wd:g})")
+           f"moms={fmt_moms(res.moms)}, wd={res.wd:g}); learn.unfreeze(); {fit_call(res, ep)}")
     return (f"Train with: {how}"
             + ('' if st.wd_mode_matches else f" on a learner whose optimizer uses {res.wd_mode} weight decay")
             + (f", at batch size {bs['bs']} (the learner's training DataLoader has it now)" if bs and bs['bs']!=bs['was'] else '')

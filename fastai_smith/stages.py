@@ -17,8 +17,8 @@ from fastai.optimizer import momentum_step, average_grad
 from .lr_finder import smith_lr
 
 # %% auto #0
-__all__ = ['lr_rules', 'smith_race', 'StageResult', 'choose', 'fit_budget', 'lr_reading', 'lr_candidates', 'lr_stage',
-           'mom_stage', 'wd_refine', 'wd_stage', 'free_lr', 'sched_stage']
+__all__ = ['lr_rules', 'smith_race', 'FREE_WARMUP', 'StageResult', 'choose', 'fit_budget', 'lr_reading', 'lr_candidates',
+           'lr_stage', 'mom_stage', 'wd_refine', 'wd_stage', 'free_lr', 'sched_stage']
 
 # %% ../nbs/10b_stages.ipynb #423f2662
 @dataclass
@@ -196,6 +196,8 @@ def _sums_momentum(opt_func) -> bool:
     f = lambda c: getattr(c, 'func', c)
     return any(f(c) is momentum_step or (f(c) is average_grad and not getattr(c, 'keywords', {}).get('dampening', False)) for c in o.cbs)
 
+FREE_WARMUP = 0.1   # schedule-free training's linear warm-up in the tuner, a fraction of the run's iterations (see the prose above)
+
 def free_lr(opt_func, # the optimizer of the trials
     lr_max, # 1cycle's maximum LR (number or one per group)
     moms:tuple, # 1cycle's momentum (3-tuple)
@@ -208,6 +210,7 @@ def free_lr(opt_func, # the optimizer of the trials
 def sched_stage(r, # the `TrialRunner`
     lr_max, moms:tuple, wd:float, # 1cycle's choices
     lr_free, # the schedule-free trial's constant LR (`free_lr`)
+    warmup:float=FREE_WARMUP, # its linear warm-up, a fraction of the trial's iterations
     prev:Trial|None=None, # 1cycle's trial at the choices (the last stage's): reused
     left:callable|None=None, # the budget left, in epochs
     z:float=2., min_gain:float=0.01, # the noise rule of `pick_trial`
@@ -216,7 +219,7 @@ def sched_stage(r, # the `TrialRunner`
     notes = []
     same = prev is not None and prev.sched=='1cycle' and prev.lr_max==lr_max and tuple(prev.moms)==tuple(moms) and abs(prev.wd_used-wd) <= 1e-12*max(1., wd)
     base = dict(stage='sched', lr_max=lr_max, moms=moms, wd=wd)
-    specs = ([] if same else [base]) + [dict(base, lr_max=lr_free, sched='free')]
+    specs = ([] if same else [base]) + [dict(base, lr_max=lr_free, sched='free', warmup=warmup)]
     ts = ([prev] if same else []) + r.map(fit_budget(r, specs, left, notes, 'schedule'), 'schedule')
     ref,free = first(t for t in ts if t.sched=='1cycle'),first(t for t in ts if t.sched=='free')
     if ref is None or free is None: return StageResult('sched', '1cycle', ts, ref, ref, 'no room for the schedule-free trial: 1cycle kept', notes, ['1cycle', 'free'])

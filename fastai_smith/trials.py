@@ -36,6 +36,7 @@ class Trial:
     wd_used:float=0. # the weight decay the optimizer applied
     wd_mode:str|None=None # 'decoupled' or 'l2'
     sched:str='1cycle' # how it trained: '1cycle' (`fit_one_cycle`) or 'free' (`fit_schedule_free` at `lr_max`)
+    warmup:float=0. # a schedule-free trial's linear warm-up, as a fraction of its iterations (`fit_schedule_free`'s `warmup_pct`)
     status:str='ok' # 'ok' or 'diverged'
     valid_loss:float=math.inf # final validation loss (inf when diverged)
     train_loss:float=math.nan # final training loss
@@ -396,7 +397,7 @@ class TrialRunner:
         return out
 
     def run(self, spec:dict) -> dict:
-        "Run one trial (or reuse it): `spec` has stage, lr_max, moms (3-tuple), wd and optionally sched ('free': schedule-free at lr_max); returns its record"
+        "Run one trial (or reuse it): `spec` has stage, lr_max, moms (3-tuple), wd and optionally sched ('free': schedule-free at lr_max) and warmup (its warm-up fraction); returns its record"
         return self.map([spec])[0]
 
     def _ray(self, specs:list):
@@ -426,7 +427,7 @@ class TrialRunner:
         t0 = time.perf_counter()
         with (contextlib.nullcontext() if show_bars(self.quiet) else l.no_bar()), l.no_logging():   # fastai's own bar, as in a fit
             cbs = [vc, ds, Exploration(), _Count()]
-            if spec.get('sched', '1cycle')=='free': l.fit_schedule_free(self.epochs, spec['lr_max'], wd=spec['wd'], cbs=cbs)
+            if spec.get('sched', '1cycle')=='free': l.fit_schedule_free(self.epochs, spec['lr_max'], wd=spec['wd'], warmup_pct=spec.get('warmup', 0.), cbs=cbs)
             else: l.fit_one_cycle(self.epochs, spec['lr_max'], moms=spec['moms'], wd=spec['wd'], cbs=cbs)
         secs = time.perf_counter()-t0
         rec = l.recorder

@@ -199,8 +199,10 @@ def _stages(learn, r, plan, a, res, seed, quiet, refine, precision, z, min_gain)
 
 def _schedule(r, plan, a, res, prev, left, z, min_gain):
     "The final run's schedule: 1cycle, schedule-free when asked (`schedule='free'`), or the one a trial against 1cycle's at the choices keeps (`sched_stage`)"
-    res.schedule,res.free_lr = ('free' if a.sched=='free' else '1cycle'),free_lr(r.opt_func, res.lr_max, res.moms)
-    if plan.runs('sched'): res.schedule = _take(res, sched_stage(r, res.lr_max, res.moms, res.wd, res.free_lr, prev, left, z, min_gain)).value
+    res.schedule,res.free_lr,res.free_warmup = ('free' if a.sched=='free' else '1cycle'),free_lr(r.opt_func, res.lr_max, res.moms),FREE_WARMUP
+    if not plan.runs('sched'): return
+    s = sched_stage(r, res.lr_max, res.moms, res.wd, res.free_lr, res.free_warmup, prev=prev, left=left, z=z, min_gain=min_gain)
+    res.schedule = _take(res, s).value
 
 
 # %% ../nbs/12_tune.ipynb #f1e2d3c4
@@ -377,7 +379,7 @@ def smith_tune(self:Learner,
     epochs:int|None=None, # deprecated: `trial_epochs`
     n_batches:int|None=None, # deprecated: `trial_batches`
 ) -> TuneResult:
-    "Smith's procedure sized to the final run: range test for the LR (checked by a trial), then weight decay (and momentum) kept at the default unless a trial beats it beyond noise"
+    "Smith's procedure sized to the final run: range test for the LR (raced by trials), then weight decay (and momentum) and the final run's schedule, each kept at the default unless a trial beats it beyond noise"
     check_bool('refine', refine); check_bool('resume', resume); check_bool('train', train); check_bool('quiet', quiet); check_bool('show_plot', show_plot)
     trial_epochs,trial_batches = _renamed(trial_epochs, trial_batches, epochs, n_batches)
     a = _checked(self, fit_epochs, lr_max, moms, wd, lr_rule, mom_grid, wd_grid, wd_mode, num_it, trial_epochs, trial_batches, min_iters,
