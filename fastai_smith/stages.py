@@ -196,7 +196,7 @@ def _sums_momentum(opt_func) -> bool:
     f = lambda c: getattr(c, 'func', c)
     return any(f(c) is momentum_step or (f(c) is average_grad and not getattr(c, 'keywords', {}).get('dampening', False)) for c in o.cbs)
 
-FREE_WARMUP = 0.1   # schedule-free training's linear warm-up in the tuner, a fraction of the run's iterations (see the prose above)
+FREE_WARMUP = 0.1   # schedule-free training's linear warm-up in the tuner, a fraction of the run's iterations (BENCHMARKS.md: "The schedule-free run's warm-up")
 
 def free_lr(opt_func, # the optimizer of the trials
     lr_max, # 1cycle's maximum LR (number or one per group)
