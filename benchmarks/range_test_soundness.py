@@ -13,11 +13,8 @@ from fastai_smith.core import seed_fit
 
 ROOT = Path(__file__).resolve().parents[1]
 n_seeds = int(sys.argv[sys.argv.index('--seeds')+1]) if '--seeds' in sys.argv else 5
-src = (ROOT/'benchmarks'/'tune_quality.py').read_text()
-ns = {'__name__': 'tune_quality', '__file__': str(ROOT/'benchmarks'/'tune_quality.py')}
-sys.argv = [sys.argv[0], '--summary']
-exec(compile(src[:src.index("if a.summary:")], 'tune_quality', 'exec'), ns)   # its TASKS and cnn, nothing run
-TASKS,cnn = ns['TASKS'],ns['cnn']
+sys.path.insert(0, str(ROOT/'benchmarks'))
+from quality_tasks import TASKS, task_learner
 
 work = Path('/tmp/fastai_smith_bench'); data = work/'cifar10'
 if not (data/'train').exists():
@@ -45,9 +42,7 @@ for name,(arch,opt,E,k,bs,_) in TASKS.items():
     dls = cifar_dls(folder(k), bs=bs, seed=0)
     num_it = max(30, min(100, len(dls.train)*E//4))   # smith_tune's plan: a quarter of one final run, 30 to 100 iterations
     for seed in range(n_seeds):
-        set_seed(seed)
-        of = dict(sgd=SGD, sgdm=partial(SGD, mom=0.9), adam=Adam)[opt]
-        learn = Learner(dls, cnn(), opt_func=of, metrics=accuracy) if arch=='cnn' else cifar_learner(dls, arch, opt_func=of)
+        learn = task_learner(name, seed, dls)
         rt = test(learn, seed, num_it)
         why = rt.unsound(); n_bad[name] = n_bad.get(name, 0) + bool(why)
         below = ' (below the valley)' if rt.sugg['loss_stops_falling'] < rt.sugg['valley'] else ''

@@ -30,6 +30,7 @@ warnings.filterwarnings('ignore')
 from fastai_smith.all import *
 import sys; sys.path.insert(0, str(Path(__file__).resolve().parent))
 from peers import fit_prodigy, fit_schedulefree, optuna_search, RecomputeBN
+from quality_tasks import TASKS, task_learner, half95, pts
 PEERS = ('prodigy', 'sf_algoperf', 'sf_default', 'optuna')
 FLAT = dict(div=1., pct_start=0.75)
 def keep(best): return best
@@ -72,19 +73,6 @@ p.add_argument('--variant', default=None, choices=sorted(VARIANTS),
 p.add_argument('--out', default=str(ROOT/'benchmarks'/'tune_quality.json'))
 a = p.parse_args()
 
-def cnn(n_out=10):
-    "A plain CNN (conv-BN-ReLU blocks, no residuals)"
-    return nn.Sequential(ConvLayer(3, 32), ConvLayer(32, 64, stride=2), ConvLayer(64, 128, stride=2), ConvLayer(128, 256, stride=2),
-                         nn.AdaptiveAvgPool2d(1), Flatten(), nn.Linear(256, n_out))
-
-# name: (model, optimizer, epochs, training images per class, batch size, grid LRs)
-TASKS = {
-    'resnet20-adam-8':  ('resnet20', 'adam', 8, 100, 32, (1e-3, 4e-3, 1.6e-2)),
-    'resnet20-sgd-8':   ('resnet20', 'sgdm', 8, 100, 32, (5e-2, 2e-1, 8e-1)),
-    'resnet20-sgd-nomom-8': ('resnet20', 'sgd', 8, 100, 32, (5e-2, 2e-1, 8e-1)),
-    'cnn-adam-8':       ('cnn',      'adam', 8, 100, 32, (1e-3, 4e-3, 1.6e-2)),
-    'resnet20-adam-30': ('resnet20', 'adam', 30, 40, 32, (1e-3, 4e-3, 1.6e-2)),
-}
 GRID_MOMS, GRID_WDS = ((0.95,0.85,0.95), (0.9,0.9,0.9)), {'adam': (1e-2, 1e-1), 'sgd': (1e-3, 1e-2), 'sgdm': (1e-3, 1e-2)}
 # The schedule study (--only s): why Schedule-Free AdamW leads from scratch at 8 epochs. Each recipe trains at one
 # fixed point (Schedule-Free's LR 2.5e-3, the grid's weight decay 0.1, momentum 0.9), so only the schedule differs
@@ -112,9 +100,6 @@ def save(r):
     print(json.dumps({k:v for k,v in r.items() if k!='res'}), flush=True)
 def have(**kw): return any(all(r.get(k)==v for k,v in kw.items()) for r in runs)
 
-def t95(n): return {1:12.71, 2:4.30, 3:3.18, 4:2.78, 5:2.57, 6:2.45, 7:2.36, 8:2.31, 9:2.26}.get(n, 1.96)
-def half95(d): "Half-width of the 95% t interval of the mean of the paired differences `d`"; return t95(len(d)-1)*d.std(ddof=1)/math.sqrt(len(d)) if len(d)>1 else float('nan')
-def pts(d): "Mean paired difference and its 95% interval, in points"; return f"{d.mean()*100:+.2f} pts [{(d.mean()-half95(d))*100:+.2f}, {(d.mean()+half95(d))*100:+.2f}]"
 def summary():
     rows = []
     for name in tasks:
@@ -208,12 +193,7 @@ def split_folders(k):
                     if not (d/sub/c/f).exists(): os.symlink(src/frm/c/f, d/sub/c/f)
     return tv,tt
 
-def learner(task, seed, dls):
-    arch,opt,*_ = TASKS[task]
-    set_seed(seed)
-    of = dict(sgd=SGD, sgdm=partial(SGD, mom=0.9), adam=Adam)[opt]   # fastai's SGD has no momentum unless mom is given
-    if arch=='cnn': return Learner(dls, cnn(), opt_func=of, metrics=accuracy)
-    return cifar_learner(dls, arch, opt_func=of)
+def learner(task, seed, dls): return task_learner(task, seed, dls)
 
 def final(learn, seed, test_dl, E, fit=None, **kw):
     "The final run (1cycle, or `fit(learn)`) with a fixed data order per seed, then the accuracy on the validation split and on the test images"

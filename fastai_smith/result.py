@@ -36,6 +36,7 @@ class TuneSettings:
     budget:float|None=None # the tuning budget, in epochs of the training set
     n_iter:int|None=None # training batches per epoch
     num_it:int=0 # range-test iterations (0: none)
+    range_tests:int=1 # range tests run: 2 where the first read noise and was repeated with another data order
     lr_rule:str|tuple|None=None # how the LR was read
     trial_frac:float|None=None # a trial's share of the final run
     noise_z:float=2. # paired standard errors a candidate must win by
@@ -185,7 +186,8 @@ def _lr_line(res) -> str:
     s,rule = rt.sugg,st.lr_rule
     how = _lr_how(res.stages.get('lr'), rule)
     clr = f"; for a cyclical schedule, base_lr {fmt_lr(s['clr_bounds'].base_lr)} to max {fmt_lr(s['clr_bounds'].lr_max)}." if s.get('clr_bounds') else '.'
-    head = (f"Learning rate: a range test over {len(rt.lrs)} iterations ({rt.mode} loss). The loss starts to rise near "
+    what = "a range test" if st.range_tests<2 else "a second range test (the first read noise; see the notes)"
+    head = (f"Learning rate: {what} over {len(rt.lrs)} iterations ({rt.mode} loss). The loss starts to rise near "
             f"{fmt_lr(s['smith_max']*10)}; 10x below it is {fmt_lr(s['smith_max'])}, the steep fall ends at "
             f"{fmt_lr(s['loss_stops_falling'])}, fastai's valley is {fmt_lr(s['valley'])}. ")
     ft = res.fine_tune

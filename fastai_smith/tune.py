@@ -114,23 +114,40 @@ def _frozen(learn) -> dict|None:
 
 
 # %% ../nbs/12_tune.ipynb #b1d2c3e5
-def _range_test(learn, r, plan, seed, quiet, res) -> RangeTest:
-    "The range test, or its record in the results file (a resumed run reads the same curve)"
-    seed_fit(learn, seed)
+def _range_test(learn, r, plan, seed, quiet, res, repeat:int=0) -> RangeTest:
+    "The range test (`repeat`: a repeat's number, with another data order), or its record in the results file (a resumed run reads the same curve)"
+    seed_fit(learn, seed+repeat)
     def _rt():
         with (contextlib.nullcontext() if show_bars(quiet) else learn.no_bar()):
             rt = learn.lr_range_test(num_it=plan.num_it, suggest_funcs=(valley, loss_stops_falling, smith_max, clr_bounds), show_plot=False)
         return dict(lrs=rt.lrs, losses=rt.losses, raw=rt.raw, ratios=rt.ratios, mode=rt.mode, sugg=rt.sugg, points=rt.points)
-    d,reused = r.record(dict(stage='range_test', num_it=plan.num_it), _rt)
+    d,reused = r.record(dict(stage='range_test', num_it=plan.num_it, **({'repeat': repeat} if repeat else {})), _rt)
     if not (isinstance(d, dict) and {'lrs','losses','raw','ratios','mode','sugg','points'} <= set(d)):
         raise ValueError(f"{r.file}: its range-test record is incomplete; delete the file, pass another results= file, or resume=False")
     sg = {k:(CLRBounds(*v) if k=='clr_bounds' and v is not None else v) for k,v in d['sugg'].items()}
     rt = RangeTest(d['lrs'], d['losses'], d['raw'], np.array(d['ratios']), d['mode'], sg, {k:tuple(v) for k,v in d['points'].items()},
                    skip_start=plan.num_it//10)
-    if reused: res.notes.append(f"The range test was reused from {r.file}."); res.settings.reused_epochs += plan.rt_epochs
+    if reused: res.notes.append(f"The {'second ' if repeat else ''}range test was reused from {r.file}."); res.settings.reused_epochs += plan.rt_epochs
     if any(rt.sugg.get(o) is None for o in ('valley','loss_stops_falling','smith_max')):
         raise RuntimeError(f"the range test stopped after {len(rt.lrs)} iterations, too few to read; give lr_max= or a smaller learning rate range")
     return rt
+
+def _sound_range_test(learn, r, plan, seed, quiet, res, left:callable) -> RangeTest:
+    """The range test; where its reading is noise (`RangeTest.unsound`) and the budget `left()` has room for one more, a
+    second one with another data order, out of the trials' room, taken if its reading is sound (else `_lr_cands` falls
+    back on the learner's LR). Said at once and in the notes"""
+    rt = _range_test(learn, r, plan, seed, quiet, res)
+    why = rt.unsound()
+    if not why: return rt
+    if left() < plan.rt_epochs-1e-9: out,note = rt,"The range test's reading is noise (below), and the budget has no room for a second test with another data order."
+    else:
+        out = _range_test(learn, r, plan, seed, quiet, res, repeat=1)
+        res.settings.range_tests,why2 = 2,out.unsound()
+        then = "read noise too" if why2 else f"read {fmt_lr(out.smith)}, which is taken"
+        note = f"The range test's reading ({fmt_lr(rt.smith)}) is noise: {why}. A second range test with another data order {then}."
+    res.notes.append(note)
+    if not quiet: print(note, flush=True)
+    return out
 
 def _lr_cands(learn, rt, rules, res, quiet, head:bool=False, unchecked:str|None=None, race:bool=False) -> list:
     """The LR candidates the range test's readings give. Where the curve is noise (`RangeTest.unsound`): the learner's
@@ -158,7 +175,9 @@ def _take(res, s:StageResult):
     res.stages[s.stage] = s; res.notes += s.notes
     return s
 
-def _spent(r, plan) -> float: return plan.rt_epochs + plan.head_epochs + len(r.trials)*r.trial_epochs   # reused trials count as when they ran
+def _spent(r, plan, n_rt:int=1) -> float:
+    "Tuning compute so far, in epochs: `n_rt` range tests, the head phase and the trials (reused ones count as when they ran)"
+    return n_rt*plan.rt_epochs + plan.head_epochs + len(r.trials)*r.trial_epochs
 
 def _tune_plan(learn, a, fit_epochs, budget, num_it, trial_frac, trial_epochs, trial_batches, min_iters) -> TunePlan:
     "The plan from sizes (`tune_plan`); fine-tuning: a budget of one run of both phases, the head phase out of it, a race for the body's LR"
@@ -173,10 +192,10 @@ def _stages(learn, r, plan, a, res, seed, quiet, refine, precision, z, min_gain)
     """Smith's order: the LR (range test, its readings raced by trials), then momentum (when asked), then weight decay, each at
     the earlier choices, then the final run's schedule (`_schedule`); for a frozen learner, the fine-tuning stages (`_fine_tune_stages`)"""
     if a.ft is not None: return _fine_tune_stages(learn, r, plan, a, res, a.ft, seed, quiet, refine, precision, z, min_gain)
-    left,m0,prev,w = (lambda: plan.budget - _spent(r, plan)),moms3(learn.moms),None,ifnone(a.wd, a.w0)   # the trials' weight decay: the given one, else the default
+    left,m0,prev,w = (lambda: plan.budget - _spent(r, plan, res.settings.range_tests)),moms3(learn.moms),None,ifnone(a.wd, a.w0)   # the trials' weight decay: the given one, else the default
     res.lr_max = a.lr_max
     if a.lr_max is None:
-        rt = res.range_test = _range_test(learn, r, plan, seed, quiet, res)
+        rt = res.range_test = _sound_range_test(learn, r, plan, seed, quiet, res, left)
         runs = plan.runs('lr')   # every candidate the plan has room for gets a trial: one is checked, several are raced
         unchecked = None   # else why the LR goes untried, for the note of a curve that is noise
         if not runs: unchecked = "the budget has no room for the LR's trials" if 'lr' in plan.dropped else f"lr_rule={a.lr_rules[0]!r} runs no LR trial"
@@ -309,7 +328,7 @@ def _settings(r, plan, a, bsr, learn, **kw) -> TuneSettings:
 
 def _account(st, r, plan, t0, res):
     "Tuning time and compute on the settings, reused trials counted as when they ran (a resumed run makes the same plan)"
-    st.time,st.tuning_epochs = time.perf_counter()-t0,_spent(r, plan)   # fine-tuning: its head phase too
+    st.time,st.tuning_epochs = time.perf_counter()-t0,_spent(r, plan, st.range_tests)   # fine-tuning: its head phase too
     st.reused_epochs += sum(t.reused for t in r.trials)*r.trial_epochs
 
 def _show(res, r, plan):
