@@ -133,13 +133,14 @@ def _range_test(learn, r, plan, seed, quiet, res, repeat:int=0) -> RangeTest:
     return rt
 
 def _sound_range_test(learn, r, plan, seed, quiet, res, left:callable) -> RangeTest:
-    """The range test; where its reading is noise (`RangeTest.unsound`) and the budget `left()` has room for one more, a
-    second one with another data order, out of the trials' room, taken if its reading is sound (else `_lr_cands` falls
-    back on the learner's LR). Said at once and in the notes"""
+    """The range test; where its reading is noise (`RangeTest.unsound`) and the budget `left()` holds one more beside the
+    LR's trials, a second one with another data order, out of the later stages' room, taken if its reading is sound
+    (else `_lr_cands` falls back on the learner's LR). Said at once and in the notes"""
     rt = _range_test(learn, r, plan, seed, quiet, res)
     why = rt.unsound()
     if not why: return rt
-    if left() < plan.rt_epochs-1e-9: out,note = rt,"The range test's reading is noise (below), and the budget has no room for a second test with another data order."
+    room = plan.rt_epochs + plan.stages.get('lr', 0)*r.trial_epochs   # the second test, and the LR's trials after it (a race is not cut to the budget)
+    if left() < room-1e-9: out,note = rt,"The range test's reading is noise (below), and the budget has no room for a second test with another data order beside the LR's trials."
     else:
         out = _range_test(learn, r, plan, seed, quiet, res, repeat=1)
         res.settings.range_tests,why2 = 2,out.unsound()
