@@ -332,7 +332,12 @@ def _account(st, r, plan, t0, res):
     st.time,st.tuning_epochs = time.perf_counter()-t0,_spent(r, plan, st.range_tests)   # fine-tuning: its head phase too
     st.reused_epochs += sum(t.reused for t in r.trials)*r.trial_epochs
 
-def _show(res, r, plan):
+def _show(res, r, quiet:bool=False, show_plot:bool=False):
+    "The choices in a line and the trials as a table (unless `quiet`), then the result's plot (`show_plot`)"
+    if not quiet: _show_choices(res, r)
+    if show_plot: res.plot()
+
+def _show_choices(res, r):
     "The choices in a line and the trials as a table"
     st = res.settings
     sch = f", schedule-free at lr {fmt_lr(res.free_lr)}" if res.schedule=='free' else ''
@@ -417,8 +422,7 @@ def smith_tune(self:Learner,
         t0 = time.perf_counter()
         with interrupted_as(res), r: _stages(self, r, plan, a, res, seed, quiet, refine, precision, noise_z, min_gain)
         _account(res.settings, r, plan, t0, res)
-        if not quiet: _show(res, r, plan)
-        if show_plot: res.plot()
+        _show(res, r, quiet, show_plot)
         if fit_epochs is not None and train: _train_final(self, r, res, fit_epochs, swa, quiet)
     return res
 
