@@ -253,18 +253,20 @@ def _exploring(learn, opt_func):
     finally:
         st.restore(); learn.opt_func = old
 
-_body_divs = (3, 10, 30)   # the unfrozen model's LR candidates: the head's LR divided by these
-_ft_race = tuple(f"the head's LR / {d}" for d in (_body_divs[1], _body_divs[0], *_body_divs[2:]))   # their names for the plan, the one taken without the race first
+_body_divs = (1, 3, 10, 30, 100)   # the unfrozen model's LR candidates: the head's LR divided by these
+_body_mid = 10   # the one taken unchecked where the budget has no room for the race
+_ft_race = tuple(f"the head's LR / {d}" for d in (_body_mid, *[d for d in _body_divs if d!=_body_mid]))   # their names for the plan, the one taken without the race first
 
 def _body_lr(r, res, plan, left, z, min_gain) -> tuple:
     """(LR, its trial): the unfrozen model's LR, every group alike, from a race of short trials from the head-trained
-    weights between the head's LR over `_body_divs`: the lowest validation loss of those that did not diverge (from
-    trained weights a loss above its start is not instability, and a larger LR gains nothing later: it spoils what
-    was learnt). A range test of the head-trained model reads batch noise: its loss hardly moves with the LR until it
-    diverges. Without room for the race: the middle candidate, unchecked. The stage and its candidates go on `res`"""
+    weights between the head's LR over `_body_divs` (two decades: the head's reading scatters over seeds): the largest
+    LR within noise of the lowest validation loss, of those that did not diverge (from trained weights a loss above its
+    start is not instability). Short trials favour small LRs, here as from scratch. A range test of the head-trained
+    model reads batch noise: its loss hardly moves with the LR until it diverges. Without room for the race: the head's
+    LR / `_body_mid`, unchecked. The stage and its candidates go on `res`"""
     cands = res.fine_tune['body_lrs'] = [res.fine_tune['head_lr']/d for d in _body_divs]
-    if plan.runs('lr'): s = lr_stage(r, cands, res.moms, res.wd, left=left, z=z, min_gain=min_gain, ok=trained, largest=False)
-    else: s = StageResult('lr', cands[1], why=f"unchecked: the budget has no room for the LR trials, so the head's LR / {_body_divs[1]}")
+    if plan.runs('lr'): s = lr_stage(r, cands, res.moms, res.wd, left=left, z=z, min_gain=min_gain, ok=trained)
+    else: s = StageResult('lr', cands[_body_divs.index(_body_mid)], why=f"unchecked: the budget has no room for the LR trials, so the head's LR / {_body_mid}")
     _take(res, s)
     return s.value,s.chosen
 
@@ -298,7 +300,7 @@ def _fine_tune_note(res, ft, lr_given:bool) -> str:
     s = res.stages.get('lr')
     if lr_given: how = "the LRs given"
     elif res.stage_trials('lr'): how = f"a race of trials between the head's LR / {', '.join(map(str, _body_divs))} ({fmt_lr(res.fine_tune['body_lrs'])}): {fmt_lr(s.value)}, {s.why}"
-    else: how = f"the head's LR / {_body_divs[1]}, {fmt_lr(s.value)}, {s.why}"
+    else: how = f"the head's LR / {_body_mid}, {fmt_lr(s.value)}, {s.why}"
     froz = ("fine_tune=True: the learner was frozen to its last group for the head phase" if ft['forced'] else
             f"the learner was frozen ({ft['head_groups']} of {ft['groups']} parameter groups train)")
     return (f"Fine-tuning, as fastai's fine_tune: {froz}; the head's LR {fmt_lr(res.fine_tune['head_lr'])} "
@@ -315,7 +317,7 @@ def _plan_line(plan, r, fr, ft=None) -> str:
         why = ('fine_tune=True: frozen to its last group for the head phase' if ft['forced'] else
                f"the learner is frozen ({fr['trainable_groups']} of {fr['groups']} parameter groups train, {fr['trainable_params']:,} of {fr['params']:,} parameters)")
         lrs = (f"one LR raced by {plan.stages['lr']} trials (the head's LR / {', '.join(map(str, _body_divs))})" if plan.runs('lr') else
-               f"the head's LR / {_body_divs[1]} (no room in the budget for the LR trials)" if 'lr' in plan.dropped else "the LRs given")
+               f"the head's LR / {_body_mid} (no room in the budget for the LR trials)" if 'lr' in plan.dropped else "the LRs given")
         froz = (f"; fine-tuning, as fastai's fine_tune ({why}): the range test reads the head's LR, then a {ft['freeze_epochs']}-epoch head phase, "
                 f"then all {ft['groups']} groups unfrozen at {lrs}; the trials start from the head-trained weights")
     return (plan.describe() + f"; validation on {r.n_valid:,} of {len(l.dls.valid.dataset):,} items, seed {r.seed}, weight decay {r.wd_mode}"

@@ -206,7 +206,7 @@ def test_fine_tune(kind, folder, tmp_path):
         res = _unchanged(learn, lambda: learn.smith_tune(fit_epochs=4, trial_epochs=1, num_it=12, budget=40, train=False, results=tmp_path/'t.json', quiet=True))
     assert res.complete and res.fine_tune is not None and res.fine_tune['freeze_to'] == -1
     assert len(res.lr_max) == ng and all(v > 0 for v in res.lr_max)
-    assert res.stages['lr'].keys == [t.key for t in res.runs[:3]] and len(set(res.lr_max)) == 1   # the race ran first; every group at its choice
+    assert res.stages['lr'].keys == [t.key for t in res.runs[:5]] and len(set(res.lr_max)) == 1   # the race (5 candidates) ran first; every group at its choice
     assert res.lr_max[0] in [v for v in res.fine_tune['body_lrs']]
     with learn.no_bar(), learn.no_logging(): res.fit(learn, 1)
     assert all(p.requires_grad for p in learn.model.parameters()) and len(learn.opt.hypers) == ng
