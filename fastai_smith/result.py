@@ -192,7 +192,8 @@ def _lr_line(res) -> str:
             f"{fmt_lr(s['loss_stops_falling'])}, fastai's valley is {fmt_lr(s['valley'])}. ")
     ft = res.fine_tune
     if ft is not None:   # fine-tuning: this test was of the frozen model, and read the head's LR
-        got = "these readings are noise, so fastai's valley or the learner's own LR (the notes say which)" if rt.unsound() else f"chosen by {_lr_how(None, rule if isinstance(rule, str) else rule[0])}"   # (the head's LR is the first rule's reading; the LR stage is the body's race)
+        first = rule if isinstance(rule, str) else rule[0]   # the head's LR is the first rule's reading (the LR stage is the body's race)
+        got = "these readings are noise, so fastai's valley or the learner's own LR (the notes say which)" if rt.unsound() else f"chosen by {_lr_how(None, first)}"
         then = (f"a race of short trials between {fmt_lr(ft['body_lrs'])} gives" if res.stage_trials('lr') else
                 f"the middle of {fmt_lr(ft['body_lrs'])}, unchecked (no room in the budget for the race), gives")
         return head + (f"This was the frozen model: the head's LR, {got}, is {fmt_lr(ft['head_lr'])}; after the head phase {then} "
