@@ -32,6 +32,7 @@ import numpy as np
 import fine_tune as F
 import reproductions as R
 import fastai_smith.tune as T
+from fastai_smith.trials import Trial, pick_trial, trained
 
 OUT = ROOT/'benchmarks'/'body_race.json'
 DIVS = (1, 3, 10, 30, 100)   # the head's LR divided by these: the package's three and one step beyond each end
@@ -40,7 +41,7 @@ PKG = (3, 10, 30)            # the package's race
 def runs(): return json.loads(OUT.read_text())['runs'] if OUT.exists() else []
 def save(r): rs = runs() + [r]; OUT.write_text(json.dumps({'runs': rs})+'\n')   # (one line: the per-item losses are long)
 
-def _trial(t) -> dict:
+def _record(t) -> dict:
     return dict(lr=float(t.lr_max if not isinstance(t.lr_max, list) else t.lr_max[0]), status=t.status, valid_loss=float(t.valid_loss),
                 acc=float(t.metrics.get('accuracy', np.nan)), train_loss=float(t.train_loss), best_valid=float(t.best_valid), kinds=t.kinds,
                 iters=t.iters, item_losses=t.item_losses)
@@ -54,7 +55,7 @@ def tune(task, seed, dls, mult:int=1):
         return orig_runner(learn, *args, **kw)
     def stage(r, cands, *args, **kw):
         s = orig_stage(r, cands, *args, **kw)
-        kept['trials'] = [_trial(t) for t in s.trials]
+        kept['trials'] = [_record(t) for t in s.trials]
         pkg = [t for t,d in zip(s.trials, DIVS) if d in PKG]
         for t,d in zip(s.trials, DIVS):
             if d not in PKG: r.trials.remove(t)
@@ -105,19 +106,20 @@ def run(seeds, tasks):
             save(r)
             print({k:v for k,v in r.items() if k!='trials'}, [round(t['valid_loss'], 4) for t in trials], flush=True)
 
-def _ok(t): return t['status']!='diverged' and np.isfinite(t['valid_loss'])
+def _trial(d) -> Trial:
+    "A stored trial as the package's `Trial`, for its own rules (`pick_trial`, `trained`)"
+    return Trial(stage='lr', lr_max=d['lr'], status=d['status'], valid_loss=d['valid_loss'], item_losses=d['item_losses'],
+                 diagnosis=[dict(kind=k) for k in d['kinds']])
 
-def _clearly_better(ref, t, z=2., min_gain=.01):
-    "`clearly_better` of the package on stored trials: the per-item gap beyond `z` paired standard errors and `min_gain`"
-    d = np.asarray(t['item_losses'], float) - np.asarray(ref['item_losses'], float)
-    return -d.mean() > max(z*d.std(ddof=1)/np.sqrt(len(d)), min_gain*abs(ref['valid_loss']))
+def _pick(ts, divs, largest:bool) -> dict:
+    "The stored trial among the candidates `divs` that the package's race rule takes (`largest`: the largest LR within noise of the best)"
+    c = [(t, _trial(t)) for t,d in zip(ts, DIVS) if d in divs]
+    o,_ = pick_trial([o for _,o in c], prefer=(lambda o: o.lr_max) if largest else None, ok=trained)
+    return next(t for t,q in c if q is o)
 
-def _cands(ts, divs): return [t for t,d in zip(ts, DIVS) if d in divs and _ok(t)]
-def rule_lowest(ts, divs): return min(_cands(ts, divs), key=lambda t: t['valid_loss'])
-def rule_acc(ts, divs): return max(_cands(ts, divs), key=lambda t: (t['acc'], -t['valid_loss']))
-def rule_largest(ts, divs):
-    c = _cands(ts, divs); b = rule_lowest(ts, divs)
-    return max((t for t in c if t is b or not _clearly_better(t, b)), key=lambda t: t['lr'])
+def rule_lowest(ts, divs): return _pick(ts, divs, False)
+def rule_largest(ts, divs): return _pick(ts, divs, True)
+def rule_acc(ts, divs): return max((t for t,d in zip(ts, DIVS) if d in divs and trained(_trial(t))), key=lambda t: (t['acc'], -t['valid_loss']))
 def rule_fixed(ts, divs): return ts[DIVS.index(divs[0])]
 
 RULES = {'lowest of /3,/10,/30 (until 2026-12-05)': (rule_lowest, PKG), 'largest within noise of all five (the package)': (rule_largest, DIVS),
