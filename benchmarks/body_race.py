@@ -13,7 +13,11 @@ that a rule could be judged before the package changed (it was run against that 
    package's run to the digit) at each of the five LRs, from the same pretrained weights and data order as
    `fine_tune.py`'s methods, scored on the task's test images;
 3. (`longer --mult k`) the race's trials again, k times as long, to see how the trials' length moves the choice (the
-   final runs do not depend on it).
+   final runs do not depend on it);
+4. (`replay`) the package as it is now, `smith_tune(train=False)` on each stored seed: which of the five it chooses
+   (its head's LR and candidates are the stored ones), scored by the stored final run at that LR. Since 2026-12-06 the
+   head phase is the final run's first (kept for it, not run again), so the race's trials have its room: 30 iterations
+   instead of 20 on the vehicles, and the weight-decay trials yield to the race.
 
 The weight decay is the one the earlier race led to (1e-2 on every seed but one). The package now races all five
 with the from-scratch race's rule (the largest LR within noise of the lowest validation loss); at the default budget
@@ -21,6 +25,7 @@ its 5 trials take the room of the earlier 3 + 2, so the weight-decay trials are 
 
     python benchmarks/body_race.py run [--seeds 10] [--tasks ...]   # appends to benchmarks/body_race.json (resumable)
     python benchmarks/body_race.py longer --mult 3 [--seeds 10]      # the trials k times as long, beside each stored seed
+    python benchmarks/body_race.py replay [--seeds 10]               # the package's own choice now, beside each stored seed
     python benchmarks/body_race.py summary                           # each rule's choice and score against the peers
 """
 import argparse, copy, json, sys, time, warnings
@@ -92,6 +97,24 @@ def longer(seeds, tasks, mult):
             OUT.write_text(json.dumps({'runs': rs})+'\n')
             print(task, seed, mult, [round(t['valid_loss'], 4) for t in trials], flush=True)
 
+def replay(seeds, tasks):
+    "The package's choice as it is now, beside each stored seed (`replay`): the candidate it took, its trials and what that candidate's stored final run scored"
+    for task in tasks:
+        dls,_ = F.data(task)
+        for seed in range(seeds):
+            rs = runs()
+            i = next((i for i,r in enumerate(rs) if r['task']==task and r['seed']==seed), None)
+            if i is None or 'replay' in rs[i]: continue
+            learn = F.learner(task, seed, dls)
+            R.order(learn, seed)
+            res = learn.smith_tune(fit_epochs=F.E_BODY, freeze_epochs=F.E_HEAD, results=False, quiet=True, seed=seed, train=False)
+            lr,cands = float(res.lr_max[0]),[t['lr'] for t in rs[i]['trials']]
+            k = int(np.argmin([abs(np.log(lr/c)) for c in cands]))
+            if abs(np.log(lr/cands[k]))>1e-3 or res.fine_tune['head_lr']!=rs[i]['head_lr']: raise RuntimeError(f"{task} seed {seed}: the head's LR or candidates moved")
+            rs[i]['replay'] = dict(idx=k, trials=[_record(t) for t in res.stage_trials('lr')], tuning_epochs=res.settings.tuning_epochs)
+            OUT.write_text(json.dumps({'runs': rs})+'\n')
+            print(task, seed, k, [round(t['valid_loss'], 4) for t in rs[i]['replay']['trials']], flush=True)
+
 def run(seeds, tasks):
     for task in tasks:
         dls,test_dl = F.data(task)
@@ -149,15 +172,24 @@ def summary():
                     ss = [i for i,r in enumerate(kr) if (task, m, r['seed']) in peers]
                     if len(ss)>1: line += f"  {m} {F.ci(np.array([acc[i]-peers[(task, m, kr[i]['seed'])] for i in ss]))}"
                 print(line)
+        kr = [r for r in rs if 'replay' in r]
+        if kr:
+            acc,old = np.array([r['test_acc'][r['replay']['idx']] for r in kr]),np.array([_acc(r, 'trials', rule_largest, DIVS) for r in kr])
+            line = f"  the package now (head phase kept, trials of {max(t['iters'] for t in kr[0]['replay']['trials'])} iterations, {len(kr)} seeds): {100*acc.mean():.1f}; minus the race of 2026-12-05 {F.ci(acc-old)}"
+            for m in PEERS:
+                ss = [i for i,r in enumerate(kr) if (task, m, r['seed']) in peers]
+                if len(ss)>1: line += f"  {m} {F.ci(np.array([acc[i]-peers[(task, m, kr[i]['seed'])] for i in ss]))}"
+            print(line)
         print(f"  {'the best of the five (hindsight)':<50} {100*np.mean([max(r['test_acc']) for r in rs]):.1f}")
 
 if __name__=='__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('what', choices=['run', 'longer', 'summary'])
+    p.add_argument('what', choices=['run', 'longer', 'replay', 'summary'])
     p.add_argument('--mult', type=int, default=2, help="longer: the unfrozen model's trials this many times as long")
     p.add_argument('--seeds', type=int, default=10)
     p.add_argument('--tasks', nargs='+', default=['resnet20-vehicles-100', 'resnet18-cifar5-100'], choices=F.TASKS)
     a = p.parse_args()
     if a.what=='run': run(a.seeds, a.tasks)
     elif a.what=='longer': longer(a.seeds, a.tasks, a.mult)
+    elif a.what=='replay': replay(a.seeds, a.tasks)
     else: summary()

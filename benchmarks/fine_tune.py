@@ -43,7 +43,7 @@ from peers import fit_prodigy, fit_schedulefree, optuna_search
 
 OUT = ROOT/'benchmarks'/'fine_tune.json'
 METHODS = ('fine_tune', 'fine_tune_valley', 'smith_tune', 'prodigy', 'sf_algoperf', 'sf_default', 'optuna')
-EARLIER = ('smith_tune_lowest3', 'smith_tune_pg', 'smith_tune_largest')   # records of earlier versions (not runnable): the race between the head's LR / 3, 10, 30 taking the lowest loss, with 2 weight-decay trials (until 2026-12-05); the body's LRs from a range test per group; that race taking the largest LR within noise
+EARLIER = ('smith_tune_lowest3', 'smith_tune_pg', 'smith_tune_largest', 'smith_tune_head_twice')   # records of earlier versions (not runnable): the race between the head's LR / 3, 10, 30 taking the lowest loss, with 2 weight-decay trials (until 2026-12-05); the body's LRs from a range test per group; that race taking the largest LR within noise; the head phase run twice (in tuning and again in the final run: until 2026-12-06, the race's trials 20 to 24 iterations)
 TASKS = ('resnet20-vehicles', 'resnet18-cifar5', 'resnet18-cifar5-100', 'resnet20-vehicles-100')
 SIZES = {'resnet18-cifar5-100': (100, 16), 'resnet20-vehicles-100': (100, 16)}   # (training images per class, batch size) where not (R.K_TR, 32): checks after the method was chosen
 def vehicles(task): return task.startswith('resnet20-vehicles')   # the shipped ResNet-20 body; otherwise the ResNet-18 one

@@ -6,14 +6,14 @@ Docs: https://fastai-smith.github.io/fastai-smith/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #0ee1c3b4
 from __future__ import annotations
-import contextlib, dataclasses, glob, math, os, random, secrets, shutil
+import contextlib, dataclasses, glob, hashlib, math, os, random, secrets, shutil
 from fastai.vision.all import *
 
 # %% auto #0
 __all__ = ['max_num_it', 'max_fit_iters', 'is_int', 'is_num', 'check_int', 'check_pos', 'check_nonneg', 'check_num', 'check_bool',
            'check_cbs', 'check_choice', 'check_batches', 'check_valid', 'renamed', 'moms3', 'group_vals', 'opt_groups',
-           'split_groups', 'state_copy', 'recompute_bn', 'epoch_len', 'seed_fit', 'eval_losses', 'diverging',
-           'Exploration', 'exploring', 'observers', 'FitCheck', 'ResultsCallback']
+           'split_groups', 'state_copy', 'weights_key', 'recompute_bn', 'epoch_len', 'seed_fit', 'eval_losses',
+           'diverging', 'Exploration', 'exploring', 'observers', 'FitCheck', 'ResultsCallback']
 
 # %% ../nbs/00_core.ipynb #f6f6d93f
 def is_int(v) -> bool:
@@ -126,6 +126,14 @@ def split_groups(learn:Learner) -> list:
 def state_copy(model:nn.Module, device=None) -> dict:
     "Detached copies of `model`'s parameters and buffers, on `device` (default: where each one is)"
     return {k:v.detach().to(ifnone(device, v.device), copy=True) for k,v in model.state_dict().items()}
+
+def weights_key(model:nn.Module) -> str:
+    "A digest of `model`'s parameters and buffers, names, dtypes, shapes and values: equal keys, the same weights"
+    h = hashlib.sha1()
+    for k,v in model.state_dict().items():
+        t = v.detach().cpu().contiguous()
+        h.update(f'{k}{t.dtype}{tuple(t.shape)}'.encode()); h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
 
 def recompute_bn(model:nn.Module,
     batches, # an iterable of batches, as a fastai `DataLoader` yields them

@@ -30,7 +30,8 @@ class TunePlan:
     stages:dict # trials planned per stage ('lr', 'mom', 'wd', 'sched'); 0: not run
     dropped:list=field(default_factory=list) # stages dropped because their trials would be too short to inform
     notes:list=field(default_factory=list) # what the user should know about the plan, in words
-    head_epochs:float=0 # epochs of a head phase before the trials (fine-tuning a frozen learner: the trials start from its weights)
+    head_epochs:float=0 # epochs of a head phase before the trials (fine-tuning a frozen learner: the trials start from its weights); the final run's first phase, not tuning compute
+    yielded:list=field(default_factory=list) # of `dropped`, the stages dropped to keep the LR race's trials at full length (fine-tuning: the race comes first)
     @property
     def trial_iters(self) -> int: return self.trial_epochs*self.trial_batches
     @property
@@ -40,20 +41,22 @@ class TunePlan:
     @property
     def n_trials(self) -> int: return sum(self.stages.values())
     @property
-    def cost(self) -> float: return self.rt_epochs + self.head_epochs + self.n_trials*self.trial_cost
+    def cost(self) -> float: return self.rt_epochs + self.n_trials*self.trial_cost   # (a head phase is the final run's: its weights are kept for it)
     def runs(self, stage:str) -> bool: return bool(self.stages.get(stage))
     def describe(self) -> str:
         "The plan in one line: the run it is for, what will run (0 trials and why), the trial length and the budget"
         run = f"a {self.fit_epochs}-epoch run" + ('' if self.fit_epochs_given else " (assumed: fit_epochs not given; nothing will be trained)")
         parts = [f"a {self.num_it}-iteration range test"] if self.num_it else []
-        if self.head_epochs: parts.append(f"a {self.head_epochs:g}-epoch head phase")
+        if self.head_epochs: parts.append(f"a {self.head_epochs:g}-epoch head phase (the final run's first, kept for it)")
         for k,n in self.stages.items():
             if n: parts.append(f"{n} {_trial_kind[k]} trial{'s' if n>1 else ''}")
         what = ', then '.join(parts) if parts else 'nothing to tune'
         if self.n_trials: what += (f"; trials of {_shape(self.trial_epochs, self.trial_batches)}"
                                    f" ({self.trial_iters} iterations, {self.trial_iters/(self.fit_epochs*self.n_iter):.2f} of the run)")
         else: what += '; 0 trials'
-        if self.dropped: what += f" ({', '.join(stage_names[k] for k in self.dropped)} dropped: its trials would be shorter than min_iters; the default is kept)"
+        short = [stage_names[k] for k in self.dropped if k not in self.yielded]
+        if short: what += f" ({', '.join(short)} dropped: its trials would be shorter than min_iters; the default is kept)"
+        if self.yielded: what += f" ({', '.join(stage_names[k] for k in self.yielded)} dropped: its trials would shorten the LR race's; the default is kept)"
         return f"smith_tune for {run}: {what}; budget {self.budget:g} epoch{'s' if self.budget!=1 else ''} ({self.cost:.3g} planned)"
 
 _trial_kind = dict(lr='LR', mom='momentum', wd='weight-decay', sched='schedule-free')
@@ -99,16 +102,19 @@ def _range_test(n_iter, fit_epochs, budget, num_it, lr_given, notes, min_num_it=
     return nit,need
 
 # %% ../nbs/10a_plan.ipynb #1e96f40f
-def _fit_trials(st, T0, n_iter, room, min_iters, dropped, notes, check=False):
+def _fit_trials(st, T0, n_iter, room, min_iters, dropped, notes, check=False, race_first=False, yielded=None):
     """The trial length that fits `room` epochs, dropping stages (the schedule, momentum, weight decay, the LR's trials) whose trials
-    would be too short; with `check`, an LR race becomes a stability check of Smith's reading before the LR's trials go"""
+    would be too short; with `check`, an LR race becomes a stability check of Smith's reading before the LR's trials go; with
+    `race_first`, the other stages go (onto `yielded`) before an LR race's trials are shortened"""
     T,race = T0,st['lr']
     while sum(st.values()) and T*sum(st.values())/n_iter > room + 1e-9:
         T = int(room*n_iter // sum(st.values()))
-        if T >= min_iters: break
+        first = race_first and st['lr']>1 and any(st.get(s) for s in ('sched','mom','wd'))   # others still share the race's room
+        if T >= min_iters and not first: break
         k = next(s for s in ('sched','mom','wd','lr') if st.get(s))
         if k=='lr' and check and st['lr']>1: st['lr'] = 1
         else: dropped.append(k); st[k] = 0
+        if first and T >= min_iters and yielded is not None: yielded.append(k)
         T = T0
     if T < min_iters:
         for k in ('sched','mom','wd','lr'):
@@ -119,7 +125,8 @@ def _fit_trials(st, T0, n_iter, room, min_iters, dropped, notes, check=False):
 def _race_note(n, how) -> str:
     return f"The LR race ({n} trials) does not fit in the budget {how}: Smith's reading is checked by one stability trial instead. Raise budget (or fit_epochs) to race."
 
-def _dropped_note(k, lr_rules, short, trial_frac, fit_iters, budget, min_iters):
+def _dropped_note(k, lr_rules, short, trial_frac, fit_iters, budget, min_iters, race_iters=None):
+    "Why stage `k` is skipped, and what would run it; `race_iters`: it was dropped to keep the LR race's trials at that length"
     what = {'sched': 'the schedule-free trial', 'mom': 'momentum trials', 'wd': 'weight-decay trials', 'lr': "the LR's stability trial" if tuple(lr_rules)==('smith',) else 'LR trials'}[k]
     why = (f"a trial ({trial_frac:g} of the {fit_iters}-iteration final run) would be" if short
            else f"within the budget of {budget:g} epochs a trial would be")
@@ -128,19 +135,21 @@ def _dropped_note(k, lr_rules, short, trial_frac, fit_iters, budget, min_iters):
     then = {'lr': race or "check the LR; the range test's reading is taken unchecked",
             'sched': "compare schedules; 1cycle is kept"}.get(k, "tell candidates apart; the default is kept")
     fix = "A longer fit_epochs or a smaller batch size would run them." if short else "Raise budget (or fit_epochs) to run them."
+    if race_iters: return (f"Skipped {what}: within the budget of {budget:g} epochs they would shorten the LR race's trials below "
+                           f"{race_iters} iterations ({trial_frac:g} of the final run), and the race comes first; the default is kept. {fix}")
     return f"Skipped {what}: {why} shorter than {min_iters} iterations, too short to {then}. {fix}"
 
 # %% ../nbs/10a_plan.ipynb #6ad70784
-def _given_shape(st, n_iter, room, budget, nit, head_epochs, trial_epochs, trial_batches, min_iters, notes, check):
+def _given_shape(st, n_iter, room, budget, nit, trial_epochs, trial_batches, min_iters, notes, check):
     "The trial shape the user gave, kept: an LR race it does not fit becomes a check (`check`), a plan it still does not fit is refused"
     te,tb = trial_shape(ifnone(trial_epochs, 1)*ifnone(trial_batches, n_iter), n_iter, trial_epochs, trial_batches)
     over = lambda: budget is not None and sum(st.values())*te*tb/n_iter > room + 1e-9
     if over() and check and st['lr']>1:
         notes.append(_race_note(st['lr'], f"with trials of the shape given ({_shape(te, tb)})")); st['lr'] = 1
     if over():
-        need = nit/n_iter + head_epochs + sum(st.values())*te*tb/n_iter
+        need = nit/n_iter + sum(st.values())*te*tb/n_iter
         raise ValueError(f"budget={budget} epochs cannot cover the plan: {sum(st.values())} trials of {te*tb/n_iter:.3g} epochs"
-                         + (f" + a range test of {nit/n_iter:.3g}" if nit else '') + (f" + a {head_epochs}-epoch head phase" if head_epochs else '')
+                         + (f" + a range test of {nit/n_iter:.3g}" if nit else '')
                          + f" = {need:.3g} epochs; "
                          "lower trial_epochs or trial_batches, shorten the grids, or raise the budget")
     if te*tb < min_iters and sum(st.values()):
@@ -161,24 +170,22 @@ def tune_plan(n_iter:int, # training batches per epoch
     min_iters:int=20, # shorter trials cannot tell candidates apart
     min_num_it:int=30, # the shortest range test the plan makes (fine-tuning: 50, a frozen model's loss falls little)
     extra_epochs:int=0, # epochs of the final run besides `fit_epochs` (fine-tuning: the frozen ones), in the default budget
-    head_epochs:int=0, # epochs of a head phase before the trials (fine-tuning), out of the budget
+    head_epochs:int=0, # epochs of a head phase before the trials (fine-tuning): the final run's first phase, kept for it, so not out of the budget
+    race_first:bool=False, # an LR race's trials keep their full length before other stages share the room (fine-tuning)
 ) -> TunePlan:
     "The plan of `smith_tune` from sizes alone: raises a `ValueError` naming the argument when a given budget cannot cover it"
     check_int('n_iter', n_iter)
     if fit_epochs is not None: check_int('fit_epochs', fit_epochs)
-    H,notes,dropped = ifnone(fit_epochs, 10),[],[]
+    H,notes,dropped,yielded = ifnone(fit_epochs, 10),[],[],[]
     if fit_epochs is None: notes.append("fit_epochs was not given: the plan assumes a 10-epoch final run, and no model is trained (pass fit_epochs= for the run you will train).")
     st = dict(ifnone(stages, stage_trials(lr_given)))
     nit,B = _range_test(n_iter, H, budget, num_it, lr_given, notes, min_num_it, extra_epochs)
-    room = B - nit/n_iter - head_epochs
-    if budget is not None and room < -1e-9:
-        raise ValueError(f"budget={budget:g} epochs cannot cover the plan: the range test ({nit/n_iter:.3g} epochs) and the {head_epochs}-epoch head phase "
-                         f"need {nit/n_iter+head_epochs:.3g}; raise the budget, or lower freeze_epochs or num_it")
+    room = B - nit/n_iter   # (`_range_test` raised if a given budget cannot hold the range test)
     T0 = int(round(trial_frac*H*n_iter))
     given = trial_epochs is not None or trial_batches is not None
     check = len(lr_rules)>1 and 'smith' in lr_rules   # a race too long for the budget becomes a check of Smith's reading
-    if given: te,tb = _given_shape(st, n_iter, room, budget, nit, head_epochs, trial_epochs, trial_batches, min_iters, notes, check)
-    else: te,tb = trial_shape(_fit_trials(st, T0, n_iter, room, min_iters, dropped, notes, check), n_iter)
+    if given: te,tb = _given_shape(st, n_iter, room, budget, nit, trial_epochs, trial_batches, min_iters, notes, check)
+    else: te,tb = trial_shape(_fit_trials(st, T0, n_iter, room, min_iters, dropped, notes, check, race_first, yielded), n_iter)
     short = not given and T0 < min_iters   # the budget cannot lengthen a trial, only fit_epochs or more batches an epoch can
-    notes += [_dropped_note(k, lr_rules, short, trial_frac, H*n_iter, B, min_iters) for k in dropped]
-    return TunePlan(n_iter, H, fit_epochs is not None, B, nit, te, tb, st, dropped, notes, head_epochs)
+    notes += [_dropped_note(k, lr_rules, short, trial_frac, H*n_iter, B, min_iters, T0 if k in yielded else None) for k in dropped]
+    return TunePlan(n_iter, H, fit_epochs is not None, B, nit, te, tb, st, dropped, notes, head_epochs, yielded)

@@ -64,6 +64,7 @@ class TuneResult:
         self.settings,self.range_test,self.stages,self.runs,self.notes = settings,None,{},[],[]
         self.lr_max,self.moms,self.wd,self.wd_mode,self.complete,self.final,self.swa = None,None,None,settings.wd_mode,False,None,None
         self.fine_tune = None   # fine-tuning a frozen learner: {'head_lr', 'freeze_epochs', 'freeze_to', 'body_lrs'} (the LRs raced for the unfrozen model)
+        self.head_phase = None   # fine-tuning: the head phase tuning ran, kept for the final run (`head_kept`): {'start': `weights_key` of the weights it started from, 'weights': after it (CPU copies), 'run': what it ran, 'values': its epochs' table}
         self.schedule,self.free_lr,self.free_warmup = '1cycle',None,None   # the final run's schedule ('1cycle' or 'free': `fit_schedule_free` at `free_lr`, warming up over `free_warmup` of it)
     @property
     def best(self) -> dict:
@@ -80,17 +81,28 @@ class TuneResult:
     def fit(self, learn:Learner, epochs:int|None=None) -> Learner:
         """Train `learn` with the choices as `smith_tune(train=True)` does: `fit_one_cycle(epochs, **res.best)` (or
         `fit_schedule_free` where `res.schedule=='free'`); after fine-tuning, first the head (frozen as tuned,
-        `freeze_epochs` at the head's LR), then every group at its own LR"""
+        `freeze_epochs` at the head's LR: on the learner tuned, unchanged since, the head phase tuning ran is kept and
+        not run again, `head_kept`), then every group at its own LR"""
         n = ifnone(epochs, self.settings.fit_epochs)
         check_int('epochs', n)
         ft = self.fine_tune
         if ft is not None:
             learn.freeze_to(ft['freeze_to'])
-            learn.fit_one_cycle(ft['freeze_epochs'], ft['head_lr'], moms=self.moms, wd=self.wd)
+            if self.head_kept(learn): learn.model.load_state_dict(self.head_phase['weights'])   # the head phase tuning ran, as this one would run
+            else: learn.fit_one_cycle(ft['freeze_epochs'], ft['head_lr'], moms=self.moms, wd=self.wd)
             learn.unfreeze()
         if self.schedule=='free': learn.fit_schedule_free(n, **self.best)
         else: learn.fit_one_cycle(n, **self.best)
         return learn
+    def head_run(self) -> tuple:
+        "The head phase `fit` runs after fine-tuning: (head's LR, epochs, `freeze_to`, momenta, weight decay)"
+        ft = self.fine_tune
+        return (float(ft['head_lr']), int(ft['freeze_epochs']), ft['freeze_to'], tuple(float(m) for m in moms3(self.moms)), float(self.wd))
+    def head_kept(self, learn:Learner) -> bool:
+        """Whether `fit(learn)` goes on from the head phase tuning ran instead of running it again: `learn` holds the
+        weights tuning started from (`weights_key`), and that phase is the one `fit` would run (`head_run`)"""
+        h = self.head_phase
+        return self.fine_tune is not None and h is not None and h['run']==self.head_run() and weights_key(learn.model)==h['start']
     @property
     def trials(self) -> pd.DataFrame: return trials_df(self.runs, rank=False)
     @property
@@ -247,8 +259,15 @@ def _cost_lines(res) -> list:
         reused = f" ({st.reused_epochs:.3g} of them reused from the results file)" if st.reused_epochs else ''
         n = res.run_epochs
         out.append(f"Tuning compute: {st.tuning_epochs:.3g} epochs of the training set{reused}, {st.tuning_epochs/n:.2f} of a {n:g}-epoch final run"
-                   + (f" (fine-tuning: {res.fine_tune['freeze_epochs']} frozen, then {st.fit_epochs} unfrozen)." if res.fine_tune else '.'))
+                   + (f" (fine-tuning: {res.fine_tune['freeze_epochs']} frozen, then {st.fit_epochs} unfrozen)" if res.fine_tune else '') + _head_cost(res))
     return out
+
+def _head_cost(res) -> str:
+    "Where fine-tuning's head phase is counted: in the final run that goes on from it, or in the tuning compute"
+    ft = res.fine_tune
+    if ft is None or not res.complete: return '.'
+    if res.head_phase is not None: return f"; the {ft['freeze_epochs']}-epoch head phase is not in it: it is the final run's first phase, which res.fit goes on from."
+    return f", its {ft['freeze_epochs']}-epoch head phase included: the final run runs its own (the weight-decay trials changed the weight decay)."
 
 def fit_call(res, n) -> str:
     "The final run's call with a complete result's choices, as code: `fit_schedule_free` or `fit_one_cycle` (after fine-tuning's head phase)"
@@ -262,6 +281,8 @@ def _train_line(res) -> str:
     how = (fit_call(res, ep) if ft is None else
            f"res.fit(learn, {ep}), which runs learn.freeze_to({ft['freeze_to']}); learn.fit_one_cycle({ft['freeze_epochs']}, {fmt_lr(ft['head_lr'])}, "
            f"moms={fmt_moms(res.moms)}, wd={res.wd:g}); learn.unfreeze(); {fit_call(res, ep)}")
+    if ft is not None and res.head_phase is not None:
+        how += " (on this learner, unchanged since tuning, the head phase tuning ran is kept in place of the first fit_one_cycle: res.head_kept(learn))"
     return (f"Train with: {how}"
             + ('' if st.wd_mode_matches else f" on a learner whose optimizer uses {res.wd_mode} weight decay")
             + (f", at batch size {bs['bs']} (the learner's training DataLoader has it now)" if bs and bs['bs']!=bs['was'] else '')

@@ -177,15 +177,15 @@ def _take(res, s:StageResult):
     return s
 
 def _spent(r, plan, n_rt:int=1) -> float:
-    "Tuning compute so far, in epochs: `n_rt` range tests, the head phase and the trials (reused ones count as when they ran)"
-    return n_rt*plan.rt_epochs + plan.head_epochs + len(r.trials)*r.trial_epochs
+    "Tuning compute so far, in epochs: `n_rt` range tests and the trials (reused ones count as when they ran); a head phase is the final run's"
+    return n_rt*plan.rt_epochs + len(r.trials)*r.trial_epochs
 
 def _tune_plan(learn, a, fit_epochs, budget, num_it, trial_frac, trial_epochs, trial_batches, min_iters) -> TunePlan:
-    "The plan from sizes (`tune_plan`); fine-tuning: a budget of one run of both phases, the head phase out of it, a race for the body's LR"
+    "The plan from sizes (`tune_plan`); fine-tuning: a budget of one run of both phases, the head phase the final run's (kept for it), a race for the body's LR at full length first"
     ft = a.ft
     plan = tune_plan(epoch_len(learn), fit_epochs, budget, _stage_counts(learn, a), a.lr_max is not None, _lr_names(a), num_it, trial_frac,
                      trial_epochs, trial_batches, min_iters,
-                     **({} if ft is None else dict(min_num_it=50, extra_epochs=ft['freeze_epochs'], head_epochs=ft['freeze_epochs'])))
+                     **({} if ft is None else dict(min_num_it=50, extra_epochs=ft['freeze_epochs'], head_epochs=ft['freeze_epochs'], race_first=True)))
     for n in [n for n in plan.notes if 'min_iters=' in n]: warn(n[0].lower()+n[1:])   # trials asked to be too short: they run, said
     return plan
 
@@ -270,6 +270,14 @@ def _body_lr(r, res, plan, left, z, min_gain) -> tuple:
     _take(res, s)
     return s.value,s.chosen
 
+def _head_phase(learn, res, ft, head, seed):
+    """Fine-tuning's head phase, `freeze_epochs` of 1cycle at the head's LR on the frozen model: the trials start from its
+    weights, and the final run goes on from them (`res.head_phase`, `TuneResult.head_kept`) instead of running it again"""
+    start = weights_key(learn.model)
+    seed_fit(learn, seed)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ft['freeze_epochs'], head, moms=res.moms, wd=res.wd, cbs=Exploration())
+    res.head_phase = dict(start=start, weights=state_copy(learn.model, 'cpu'), run=res.head_run())
+
 def _fine_tune_stages(learn, r, plan, a, res, ft, seed, quiet, refine, precision, z, min_gain):
     """Fine-tuning a frozen learner: the head's LR from a range test of the frozen model, a head phase, then (unfrozen)
     the LR of every group from a race of trials and the weight decay from trials, all from the head-trained weights"""
@@ -281,8 +289,7 @@ def _fine_tune_stages(learn, r, plan, a, res, ft, seed, quiet, refine, precision
     else: head = float(np.max(a.lr_max))
     res.fine_tune = dict(head_lr=head, freeze_epochs=ft['freeze_epochs'], freeze_to=ft['freeze_to'], body_lrs=None)
     with _exploring(learn, r.opt_func):
-        seed_fit(learn, seed)
-        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ft['freeze_epochs'], head, moms=res.moms, wd=res.wd, cbs=Exploration())
+        _head_phase(learn, res, ft, head, seed)
         learn.unfreeze()
         r2 = TrialRunner(learn, **r.kwargs, results=False if r.file is None else r.file, resume=r.resume, quiet=quiet)
         left = lambda: plan.budget - _spent(r, plan) - len(r2.trials)*r2.trial_epochs
@@ -293,6 +300,7 @@ def _fine_tune_stages(learn, r, plan, a, res, ft, seed, quiet, refine, precision
                 res.wd = _take(res, wd_stage(r2, lr, res.moms, a.wd_grid, a.w0, prev, refine, precision, left=left, z=z, min_gain=min_gain)).value
         r.trials.extend(r2.trials)   # (`res.runs` is this list: every trial, in the order they ran)
     res.wd,res.complete = float(res.wd),True
+    if res.head_phase['run']!=res.head_run(): res.head_phase = None   # the weight-decay trials moved the weight decay: the final run runs its own head phase
     res.notes.append(_fine_tune_note(res, ft, a.lr_max is not None))
 
 def _fine_tune_note(res, ft, lr_given:bool) -> str:
@@ -319,7 +327,7 @@ def _plan_line(plan, r, fr, ft=None) -> str:
         lrs = (f"one LR raced by {plan.stages['lr']} trials (the head's LR / {', '.join(map(str, _body_divs))})" if plan.runs('lr') else
                f"the head's LR / {_body_mid} (no room in the budget for the LR trials)" if 'lr' in plan.dropped else "the LRs given")
         froz = (f"; fine-tuning, as fastai's fine_tune ({why}): the range test reads the head's LR, then a {ft['freeze_epochs']}-epoch head phase, "
-                f"then all {ft['groups']} groups unfrozen at {lrs}; the trials start from the head-trained weights")
+                f"then all {ft['groups']} groups unfrozen at {lrs}; the trials start from the head-trained weights, and so does the final run")
     return (plan.describe() + f"; validation on {r.n_valid:,} of {len(l.dls.valid.dataset):,} items, seed {r.seed}, weight decay {r.wd_mode}"
             + froz + (f"; results in {r.file}" if r.file else ''))
 
@@ -331,7 +339,8 @@ def _settings(r, plan, a, bsr, learn, **kw) -> TuneSettings:
 
 def _account(st, r, plan, t0, res):
     "Tuning time and compute on the settings, reused trials counted as when they ran (a resumed run makes the same plan)"
-    st.time,st.tuning_epochs = time.perf_counter()-t0,_spent(r, plan, st.range_tests)   # fine-tuning: its head phase too
+    st.time,st.tuning_epochs = time.perf_counter()-t0,_spent(r, plan, st.range_tests)
+    if res.fine_tune is not None and res.head_phase is None: st.tuning_epochs += plan.head_epochs   # a head phase the final run does not go on from
     st.reused_epochs += sum(t.reused for t in r.trials)*r.trial_epochs
 
 def _show(res, r, quiet:bool=False, show_plot:bool=False):
