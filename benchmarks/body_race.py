@@ -84,36 +84,35 @@ def final(task, seed, dls, test_dl, res, lr):
     v = R.last(learn)   # (before `validate` on the test images resets the recorder)
     return R.test_acc(learn, test_dl),v
 
-def longer(seeds, tasks, mult):
-    "The race's trials again, `mult` times as long, beside each stored seed (the final runs do not depend on them)"
+def _beside(tasks, seeds, key, f):
+    "For each stored seed without `key`: `f(task, seed, dls, record)`, kept beside it under `key` (resumable)"
     for task in tasks:
         dls,_ = F.data(task)
         for seed in range(seeds):
             rs = runs()
             i = next((i for i,r in enumerate(rs) if r['task']==task and r['seed']==seed), None)
-            if i is None or f'trials_x{mult}' in rs[i]: continue
-            res,trials = tune(task, seed, dls, mult)
-            rs[i][f'trials_x{mult}'] = trials
+            if i is None or key in rs[i]: continue
+            v = rs[i][key] = f(task, seed, dls, rs[i])
             OUT.write_text(json.dumps({'runs': rs})+'\n')
-            print(task, seed, mult, [round(t['valid_loss'], 4) for t in trials], flush=True)
+            print(task, seed, key, [round(t['valid_loss'], 4) for t in (v['trials'] if isinstance(v, dict) else v)], flush=True)
+
+def longer(seeds, tasks, mult):
+    "The race's trials again, `mult` times as long, beside each stored seed (the final runs do not depend on them)"
+    _beside(tasks, seeds, f'trials_x{mult}', lambda task, seed, dls, r: tune(task, seed, dls, mult)[1])
+
+def _replay(task, seed, dls, r) -> dict:
+    "The package's choice now on a stored seed: which of the stored candidates it took, and its trials"
+    learn = F.learner(task, seed, dls)
+    R.order(learn, seed)
+    res = learn.smith_tune(fit_epochs=F.E_BODY, freeze_epochs=F.E_HEAD, results=False, quiet=True, seed=seed, train=False)
+    lr,cands = float(res.lr_max[0]),[t['lr'] for t in r['trials']]
+    k = int(np.argmin([abs(np.log(lr/c)) for c in cands]))
+    if abs(np.log(lr/cands[k]))>1e-3 or res.fine_tune['head_lr']!=r['head_lr']: raise RuntimeError(f"{task} seed {seed}: the head's LR or candidates moved")
+    return dict(idx=k, trials=[_record(t) for t in res.stage_trials('lr')], tuning_epochs=res.settings.tuning_epochs)
 
 def replay(seeds, tasks):
     "The package's choice as it is now, beside each stored seed (`replay`): the candidate it took, its trials and what that candidate's stored final run scored"
-    for task in tasks:
-        dls,_ = F.data(task)
-        for seed in range(seeds):
-            rs = runs()
-            i = next((i for i,r in enumerate(rs) if r['task']==task and r['seed']==seed), None)
-            if i is None or 'replay' in rs[i]: continue
-            learn = F.learner(task, seed, dls)
-            R.order(learn, seed)
-            res = learn.smith_tune(fit_epochs=F.E_BODY, freeze_epochs=F.E_HEAD, results=False, quiet=True, seed=seed, train=False)
-            lr,cands = float(res.lr_max[0]),[t['lr'] for t in rs[i]['trials']]
-            k = int(np.argmin([abs(np.log(lr/c)) for c in cands]))
-            if abs(np.log(lr/cands[k]))>1e-3 or res.fine_tune['head_lr']!=rs[i]['head_lr']: raise RuntimeError(f"{task} seed {seed}: the head's LR or candidates moved")
-            rs[i]['replay'] = dict(idx=k, trials=[_record(t) for t in res.stage_trials('lr')], tuning_epochs=res.settings.tuning_epochs)
-            OUT.write_text(json.dumps({'runs': rs})+'\n')
-            print(task, seed, k, [round(t['valid_loss'], 4) for t in rs[i]['replay']['trials']], flush=True)
+    _beside(tasks, seeds, 'replay', _replay)
 
 def run(seeds, tasks):
     for task in tasks:

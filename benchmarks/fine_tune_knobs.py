@@ -9,13 +9,17 @@ training (`res.fit`, from the pretrained weights and the seed's data order, as `
 one setting changed, scored on the task's test images:
 
 - `wd`: the weight decay of both phases (the package's is the first value);
-- `head`: the head phase's LR, fixed values against the package's reading (0 in the records).
+- `head`: the head phase's LR, fixed values against the package's reading (0 in the records);
+- `kept`: since 2026-12-06 the final run goes on from the head phase tuning ran (`res.head_phase`); 1 does that, 0
+  trains its own head phase (the same recipe from the same weights, with the benchmark's data order): is a kept head
+  phase worse than a fresh one?
 
-Run against 642b31e (the head phase run again in the final run, the race's trials 20 to 24 iterations); the final runs
-do not depend on that.
+`wd` and `head` ran against 642b31e (the head phase run again in the final run, the race's trials 20 to 24
+iterations); their final runs do not depend on that. `kept` needs the package since then.
 
     python benchmarks/fine_tune_knobs.py run --knob wd --values 0.01 0.1 0.3 [--seeds 10] [--tasks ...]   # appends to benchmarks/fine_tune_knobs.json (resumable)
     python benchmarks/fine_tune_knobs.py run --knob head --values 0.001 0.003 0.01
+    python benchmarks/fine_tune_knobs.py run --knob kept --values 0 1 --seeds 30
     python benchmarks/fine_tune_knobs.py summary
 """
 import argparse, copy, json, sys, time, warnings
@@ -36,9 +40,11 @@ def final(task, seed, dls, test_dl, res, knob, v) -> float:
     learn = F.learner(task, seed, dls)
     R.order(learn, seed)
     r = copy.copy(res)
-    if knob=='wd': r.wd = v
-    elif v: r.fine_tune = {**res.fine_tune, 'head_lr': v}
-    r.head_phase = None   # (each run trains its own head phase, as the package did when this was measured)
+    if knob=='kept': r.head_phase = res.head_phase if v else None
+    else:
+        r.head_phase = None   # (each run trains its own head phase, as the package did when `wd` and `head` were measured)
+        if knob=='wd': r.wd = v
+        elif v: r.fine_tune = {**res.fine_tune, 'head_lr': v}
     with learn.no_bar(), learn.no_logging(): r.fit(learn, F.E_BODY)
     return R.test_acc(learn, test_dl)
 
@@ -54,6 +60,7 @@ def run(knob, values, seeds, tasks):
             R.order(learn, seed)
             res = learn.smith_tune(fit_epochs=F.E_BODY, freeze_epochs=F.E_HEAD, results=False, quiet=True, seed=seed, train=False)
             accs = {str(v): final(task, seed, dls, test_dl, res, knob, v) for v in vs}
+            if knob=='kept' and len(set(accs.values()))<2: raise RuntimeError(f"{task} seed {seed}: the kept head phase gave the same run as a fresh one")
             r = dict(task=task, knob=knob, seed=seed, lr=float(res.lr_max[0]), head=res.fine_tune['head_lr'], wd0=res.wd, accs=accs,
                      secs=round(time.perf_counter()-t0, 1))
             save(r); print(r, flush=True)
@@ -63,14 +70,15 @@ def summary():
         rs = sorted((r for r in runs() if r['task']==task and r['knob']==knob), key=lambda r: r['seed'])
         ks = list(rs[0]['accs'])
         a = np.array([[r['accs'][k] for k in ks] for r in rs])
-        name = lambda k: "the package's reading" if knob=='head' and float(k)==0 else f"{knob} {float(k):g}"
+        name = lambda k: ("the package's reading" if knob=='head' and float(k)==0 else ('the head phase kept' if float(k) else 'its own head phase') if knob=='kept'
+                          else f"{knob} {float(k):g}")
         print(f"\n{task}, {knob} ({len(rs)} seeds): test accuracy (%), and minus the package's setting ({name(ks[0])}), 95% interval")
         for j,k in enumerate(ks): print(f"  {name(k):<24} {100*a[:,j].mean():.2f}  {F.ci(a[:,j]-a[:,0]) if j else ''}")
 
 if __name__=='__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('what', choices=['run', 'summary'])
-    p.add_argument('--knob', choices=['wd', 'head'], default='wd')
+    p.add_argument('--knob', choices=['wd', 'head', 'kept'], default='wd')
     p.add_argument('--values', type=float, nargs='+', default=[0.01, 0.1, 0.3])
     p.add_argument('--seeds', type=int, default=10)
     p.add_argument('--tasks', nargs='+', default=['resnet20-vehicles-100'], choices=F.TASKS)

@@ -64,7 +64,7 @@ class TuneResult:
         self.settings,self.range_test,self.stages,self.runs,self.notes = settings,None,{},[],[]
         self.lr_max,self.moms,self.wd,self.wd_mode,self.complete,self.final,self.swa = None,None,None,settings.wd_mode,False,None,None
         self.fine_tune = None   # fine-tuning a frozen learner: {'head_lr', 'freeze_epochs', 'freeze_to', 'body_lrs'} (the LRs raced for the unfrozen model)
-        self.head_phase = None   # fine-tuning: the head phase tuning ran, kept for the final run (`head_kept`): {'start': `weights_key` of the weights it started from, 'weights': after it (CPU copies), 'run': what it ran, 'values': its epochs' table}
+        self.head_phase = None   # fine-tuning: the head phase tuning ran, kept for the final run (`head_kept`): {'start': `weights_key` of the weights it started from, 'weights': after it (CPU copies), 'run': what it ran (`head_run`)}
         self.schedule,self.free_lr,self.free_warmup = '1cycle',None,None   # the final run's schedule ('1cycle' or 'free': `fit_schedule_free` at `free_lr`, warming up over `free_warmup` of it)
     @property
     def best(self) -> dict:
