@@ -72,7 +72,7 @@ def summary():
         a = np.array([[r['accs'][k] for k in ks] for r in rs])
         name = lambda k: ("the package's reading" if knob=='head' and float(k)==0 else ('the head phase kept' if float(k) else 'its own head phase') if knob=='kept'
                           else f"{knob} {float(k):g}")
-        print(f"\n{task}, {knob} ({len(rs)} seeds): test accuracy (%), and minus the package's setting ({name(ks[0])}), 95% interval")
+        print(f"\n{task}, {knob} ({len(rs)} seeds): test accuracy (%), and minus {name(ks[0])} (95% interval)")
         for j,k in enumerate(ks): print(f"  {name(k):<24} {100*a[:,j].mean():.2f}  {F.ci(a[:,j]-a[:,0]) if j else ''}")
 
 if __name__=='__main__':
