@@ -12,8 +12,9 @@ from fastai.vision.all import *
 # %% auto #0
 __all__ = ['max_num_it', 'max_fit_iters', 'is_int', 'is_num', 'check_int', 'check_pos', 'check_nonneg', 'check_num', 'check_bool',
            'check_cbs', 'check_choice', 'check_batches', 'check_valid', 'renamed', 'moms3', 'group_vals', 'opt_groups',
-           'split_groups', 'state_copy', 'weights_key', 'recompute_bn', 'epoch_len', 'seed_fit', 'eval_losses',
-           'diverging', 'Exploration', 'exploring', 'observers', 'FitCheck', 'ResultsCallback']
+           'split_groups', 'state_copy', 'digest_tensor', 'digest_state', 'weights_key', 'recompute_bn', 'epoch_len',
+           'seed_fit', 'eval_losses', 'diverging', 'Exploration', 'exploring', 'observers', 'FitCheck',
+           'ResultsCallback']
 
 # %% ../nbs/00_core.ipynb #f6f6d93f
 def is_int(v) -> bool:
@@ -127,12 +128,18 @@ def state_copy(model:nn.Module, device=None) -> dict:
     "Detached copies of `model`'s parameters and buffers, on `device` (default: where each one is)"
     return {k:v.detach().to(ifnone(device, v.device), copy=True) for k,v in model.state_dict().items()}
 
+def digest_tensor(h, t:Tensor):
+    "Feed tensor `t` into the hash `h` by content: dtype, shape and bytes (any dtype, any device)"
+    t = t.detach().cpu().as_subclass(Tensor).contiguous()
+    h.update(f'{t.dtype}{tuple(t.shape)}'.encode()); h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+
+def digest_state(h, model:nn.Module):
+    "Feed `model`'s parameters and buffers into the hash `h`, each by name and content"
+    for k,v in model.state_dict().items(): h.update(k.encode()); digest_tensor(h, v)
+
 def weights_key(model:nn.Module) -> str:
     "A digest of `model`'s parameters and buffers, names, dtypes, shapes and values: equal keys, the same weights"
-    h = hashlib.sha1()
-    for k,v in model.state_dict().items():
-        t = v.detach().cpu().contiguous()
-        h.update(f'{k}{t.dtype}{tuple(t.shape)}'.encode()); h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    h = hashlib.sha1(); digest_state(h, model)
     return h.hexdigest()
 
 def recompute_bn(model:nn.Module,

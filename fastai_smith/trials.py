@@ -115,9 +115,7 @@ def _stable(o) -> str:
 
 def _digest(h, o, depth:int=0):
     "Feed `o` into the hash `h`: tensors, arrays, images and tables by content, containers item by item, the rest by `_stable`"
-    if isinstance(o, Tensor):
-        t = o.detach().cpu().as_subclass(Tensor).contiguous()
-        h.update(f'{t.dtype}{tuple(t.shape)}'.encode()); h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    if isinstance(o, Tensor): digest_tensor(h, o)
     elif isinstance(o, np.ndarray) and o.dtype!=object: h.update(f'{o.dtype}{o.shape}'.encode()); h.update(np.ascontiguousarray(o).tobytes())
     elif isinstance(o, Image.Image): h.update(f'{o.mode}{o.size}'.encode()); h.update(o.tobytes())
     elif isinstance(o, pd.DataFrame): h.update(str(list(o.columns)).encode()); h.update(pd.util.hash_pandas_object(o).values.tobytes())
@@ -213,7 +211,7 @@ def _fingerprint(learn, tdls, opt_func, extra) -> str:
     loss, metrics, optimizer, splitter and callbacks that act in a trial, the sizes and `extra` settings"""
     h = hashlib.sha1()
     _model_key(h, learn.model)
-    for k,v in learn.model.state_dict().items(): h.update(k.encode()); _digest(h, v)
+    digest_state(h, learn.model)
     cbs = [c for c in learn.cbs if not isinstance(c, _plumbing) and c not in observers(learn)]
     _setting(h, [learn.loss_func, list(learn.metrics), opt_func, learn.splitter, cbs])
     h.update(json.dumps([len(learn.dls.train.dataset), len(learn.dls.valid.dataset), len(tdls.train), tdls.valid.n,
