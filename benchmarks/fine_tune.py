@@ -20,7 +20,8 @@ Every method trains 2 frozen epochs then 6 unfrozen ones (fastai's `fine_tune(6,
 - `fine_tune_valley`: with `lr_find`'s valley on the frozen model as base_lr (what the fastai course teaches);
 - `smith_tune`: `learn.smith_tune(fit_epochs=6, freeze_epochs=2)`: the head's LR from a range test of the frozen model,
   a head phase, the unfrozen model's LR raced by short trials (the head's LR / 1, 3, 10, 30, 100), the weight decay
-  checked where the budget has room; then `res.fit` (its final training);
+  checked where the budget has room; then `res.fit` (its final training: the head phase tuning ran, then the unfrozen
+  run schedule-free at twice the race's LR since 2026-12-06; before, 1cycle at it: `smith_tune_1cycle`);
 - the peers (`peers.py`): `prodigy`, `sf_algoperf`, `sf_default` (the same optimizer through both phases), and `optuna`
   (TPE with successive halving over `fine_tune`'s base_lr and weight decay, trials of `fine_tune(1, freeze_epochs=1)`,
   at most one final run of tuning, then `fine_tune(6, base_lr, freeze_epochs=2)` at its best).
@@ -43,7 +44,7 @@ from peers import fit_prodigy, fit_schedulefree, optuna_search
 
 OUT = ROOT/'benchmarks'/'fine_tune.json'
 METHODS = ('fine_tune', 'fine_tune_valley', 'smith_tune', 'prodigy', 'sf_algoperf', 'sf_default', 'optuna')
-EARLIER = ('smith_tune_lowest3', 'smith_tune_pg', 'smith_tune_largest', 'smith_tune_head_twice')   # records of earlier versions (not runnable): the race between the head's LR / 3, 10, 30 taking the lowest loss, with 2 weight-decay trials (until 2026-12-05); the body's LRs from a range test per group; that race taking the largest LR within noise; the head phase run twice (in tuning and again in the final run: until 2026-12-06, the race's trials 20 to 24 iterations)
+EARLIER = ('smith_tune_lowest3', 'smith_tune_pg', 'smith_tune_largest', 'smith_tune_head_twice', 'smith_tune_1cycle')   # records of earlier versions (not runnable): the race between the head's LR / 3, 10, 30 taking the lowest loss, with 2 weight-decay trials (until 2026-12-05); the body's LRs from a range test per group; that race taking the largest LR within noise; the head phase run twice (in tuning and again in the final run: until 2026-12-06, the race's trials 20 to 24 iterations); the unfrozen run 1cycle (until 2026-12-06, second half: now schedule-free at twice the race's LR)
 TASKS = ('resnet20-vehicles', 'resnet18-cifar5', 'resnet18-cifar5-100', 'resnet20-vehicles-100')
 SIZES = {'resnet18-cifar5-100': (100, 16), 'resnet20-vehicles-100': (100, 16)}   # (training images per class, batch size) where not (R.K_TR, 32): checks after the method was chosen
 def vehicles(task): return task.startswith('resnet20-vehicles')   # the shipped ResNet-20 body; otherwise the ResNet-18 one

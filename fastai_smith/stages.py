@@ -17,8 +17,8 @@ from fastai.optimizer import momentum_step, average_grad
 from .lr_finder import smith_lr
 
 # %% auto #0
-__all__ = ['lr_rules', 'smith_race', 'FREE_WARMUP', 'StageResult', 'choose', 'fit_budget', 'lr_reading', 'lr_candidates',
-           'lr_stage', 'mom_stage', 'wd_refine', 'wd_stage', 'free_lr', 'sched_stage']
+__all__ = ['lr_rules', 'smith_race', 'FREE_WARMUP', 'FINE_TUNE_FREE', 'StageResult', 'choose', 'fit_budget', 'lr_reading',
+           'lr_candidates', 'lr_stage', 'mom_stage', 'wd_refine', 'wd_stage', 'free_lr', 'sched_stage']
 
 # %% ../nbs/10b_stages.ipynb #423f2662
 @dataclass
@@ -197,6 +197,7 @@ def _sums_momentum(opt_func) -> bool:
     return any(f(c) is momentum_step or (f(c) is average_grad and not getattr(c, 'keywords', {}).get('dampening', False)) for c in o.cbs)
 
 FREE_WARMUP = 0.1   # schedule-free training's linear warm-up in the tuner, a fraction of the run's iterations (BENCHMARKS.md: "The schedule-free run's warm-up")
+FINE_TUNE_FREE = 2.   # fine-tuning's unfrozen run, schedule-free at this multiple of `free_lr` of the race's LR (BENCHMARKS.md: "The unfrozen run schedule-free")
 
 def free_lr(opt_func, # the optimizer of the trials
     lr_max, # 1cycle's maximum LR (number or one per group)

@@ -233,14 +233,13 @@ def _fine_tune_of(learn, fine_tune, freeze_epochs, swa, mom_grid, schedule='auto
     if fine_tune is False or (fine_tune is None and fr is None): return None
     if swa is not False: raise ValueError(f"swa={swa!r} with fine-tuning: SWA does not finish a fine-tuning run here; pass fine_tune=False, or swa=False")
     if mom_grid: raise ValueError(f"mom_grid={mom_grid!r} with fine-tuning: momentum trials are not run when fine-tuning; pass moms=, or fine_tune=False")
-    if schedule=='free': raise ValueError("schedule='free' with fine-tuning: the head phase and the unfrozen run are 1cycle, as fastai's fine_tune; pass fine_tune=False, or schedule='1cycle'")
     n = len(split_groups(learn))
     if n<2: raise ValueError(f"fine_tune=True: the learner has 1 parameter group; fine-tuning trains a head first, so its splitter must give "
                              "2 or more groups (e.g. vision_learner's body and head, or `block_splitter`)")
     if fr is not None and fr['trainable_groups']==0:
         raise ValueError("no parameter group is entirely trainable: unfreeze the head (learn.freeze()) or pass fine_tune=False")
     k = 1 if fr is None else fr['trainable_groups']
-    return dict(freeze_to=-k, freeze_epochs=freeze_epochs, forced=fr is None, groups=n, head_groups=k)
+    return dict(freeze_to=-k, freeze_epochs=freeze_epochs, forced=fr is None, groups=n, head_groups=k, sched='1cycle' if schedule=='1cycle' else 'free')
 
 @contextmanager
 def _exploring(learn, opt_func):
@@ -300,8 +299,15 @@ def _fine_tune_stages(learn, r, plan, a, res, ft, seed, quiet, refine, precision
                 res.wd = _take(res, wd_stage(r2, lr, res.moms, a.wd_grid, a.w0, prev, refine, precision, left=left, z=z, min_gain=min_gain)).value
         r.trials.extend(r2.trials)   # (`res.runs` is this list: every trial, in the order they ran)
     res.wd,res.complete = float(res.wd),True
+    _fine_tune_schedule(r, res, ft)
     if res.head_phase['run']!=res.head_run(): res.head_phase = None   # the weight-decay trials moved the weight decay: the final run runs its own head phase
     res.notes.append(_fine_tune_note(res, ft, a.lr_max is not None))
+
+def _fine_tune_schedule(r, res, ft):
+    """The unfrozen run's schedule, without a trial (the race takes the budget): schedule-free at `FINE_TUNE_FREE` times
+    the race's LR as a step (`free_lr`), warming up over `FREE_WARMUP`; 1cycle, as fastai's `fine_tune`, with `schedule='1cycle'`"""
+    res.free_lr,res.free_warmup = [FINE_TUNE_FREE*v for v in free_lr(r.opt_func, res.lr_max, res.moms)],FREE_WARMUP
+    res.schedule = ft['sched']
 
 def _fine_tune_note(res, ft, lr_given:bool) -> str:
     "What fine-tuning did, in a sentence of the report"
@@ -313,7 +319,13 @@ def _fine_tune_note(res, ft, lr_given:bool) -> str:
             f"the learner was frozen ({ft['head_groups']} of {ft['groups']} parameter groups train)")
     return (f"Fine-tuning, as fastai's fine_tune: {froz}; the head's LR {fmt_lr(res.fine_tune['head_lr'])} "
             f"{'was given' if lr_given else 'comes from a range test of the frozen model'}; after a {ft['freeze_epochs']}-epoch head phase "
-            f"all {ft['groups']} groups were unfrozen, at LRs from {how}. Replay it with res.fit(learn, epochs).")
+            f"all {ft['groups']} groups were unfrozen, at LRs from {how}{_unfrozen_how(res)}. Replay it with res.fit(learn, epochs).")
+
+def _unfrozen_how(res) -> str:
+    "How the unfrozen run trains, for the fine-tuning note"
+    if res.schedule!='free': return "; the unfrozen run is 1cycle (schedule='1cycle'), as fine_tune's"
+    return (f"; the unfrozen run is schedule-free at {FINE_TUNE_FREE:g} times that LR ({fmt_lr(res.free_lr)}, "
+            f"schedule='1cycle' for fine_tune's 1cycle)")
 
 
 # %% ../nbs/12_tune.ipynb #b1d2c3e6
@@ -327,7 +339,8 @@ def _plan_line(plan, r, fr, ft=None) -> str:
         lrs = (f"one LR raced by {plan.stages['lr']} trials (the head's LR / {', '.join(map(str, _body_divs))})" if plan.runs('lr') else
                f"the head's LR / {_body_mid} (no room in the budget for the LR trials)" if 'lr' in plan.dropped else "the LRs given")
         froz = (f"; fine-tuning, as fastai's fine_tune ({why}): the range test reads the head's LR, then a {ft['freeze_epochs']}-epoch head phase, "
-                f"then all {ft['groups']} groups unfrozen at {lrs}; the trials start from the head-trained weights, and so does the final run")
+                f"then all {ft['groups']} groups unfrozen at {lrs}" + ("" if ft['sched']=='1cycle' else f", the final run schedule-free at {FINE_TUNE_FREE:g} times it")
+                + "; the trials start from the head-trained weights, and so does the final run")
     return (plan.describe() + f"; validation on {r.n_valid:,} of {len(l.dls.valid.dataset):,} items, seed {r.seed}, weight decay {r.wd_mode}"
             + froz + (f"; results in {r.file}" if r.file else ''))
 
@@ -409,7 +422,7 @@ def smith_tune(self:Learner,
     cpus_per_trial:float=1, # with executor='ray': CPUs per trial
     gpus_per_trial:float=0, # with executor='ray': GPUs per trial
     find_bs:bool|dict=False, # first `learn.find_bs()` (a dict: its arguments): tune and train at the batch size it finds
-    schedule:str='auto', # the final run's schedule: '1cycle' (Smith's), 'free' (`fit_schedule_free`), 'auto': 1cycle unless a schedule-free trial at the choices beats it beyond noise
+    schedule:str='auto', # the final run's schedule: '1cycle' (Smith's), 'free' (`fit_schedule_free`), 'auto': 1cycle unless a schedule-free trial at the choices beats it beyond noise; fine-tuning: schedule-free unless '1cycle' (no trial)
     fine_tune:bool|None=None, # fine-tune as fastai's `fine_tune` (head, then every group at its own LR); None: when parameter groups are frozen
     freeze_epochs:int=1, # when fine-tuning: epochs of the head phase, before the final run's `fit_epochs` (as `fine_tune`'s; the default budget covers both)
     epochs:int|None=None, # deprecated: `trial_epochs`
