@@ -338,9 +338,9 @@ def _plan_line(plan, r, fr, ft=None) -> str:
                f"the learner is frozen ({fr['trainable_groups']} of {fr['groups']} parameter groups train, {fr['trainable_params']:,} of {fr['params']:,} parameters)")
         lrs = (f"one LR raced by {plan.stages['lr']} trials (the head's LR / {', '.join(map(str, _body_divs))})" if plan.runs('lr') else
                f"the head's LR / {_body_mid} (no room in the budget for the LR trials)" if 'lr' in plan.dropped else "the LRs given")
+        sched = '' if ft['sched']=='1cycle' else f", the final run schedule-free at {FINE_TUNE_FREE:g} times it"
         froz = (f"; fine-tuning, as fastai's fine_tune ({why}): the range test reads the head's LR, then a {ft['freeze_epochs']}-epoch head phase, "
-                f"then all {ft['groups']} groups unfrozen at {lrs}" + ("" if ft['sched']=='1cycle' else f", the final run schedule-free at {FINE_TUNE_FREE:g} times it")
-                + "; the trials start from the head-trained weights, and so does the final run")
+                f"then all {ft['groups']} groups unfrozen at {lrs}{sched}; the trials start from the head-trained weights, and so does the final run")
     return (plan.describe() + f"; validation on {r.n_valid:,} of {len(l.dls.valid.dataset):,} items, seed {r.seed}, weight decay {r.wd_mode}"
             + froz + (f"; results in {r.file}" if r.file else ''))
 

@@ -209,7 +209,7 @@ def test_fine_tune(kind, folder, tmp_path):
     assert res.stages['lr'].keys == [t.key for t in res.runs[:5]] and len(set(res.lr_max)) == 1   # the race (5 candidates) ran first; every group at its choice
     assert res.lr_max[0] in [v for v in res.fine_tune['body_lrs']]
     assert res.head_kept(learn)   # the learner as tuned: res.fit goes on from the head phase tuning ran
-    assert res.schedule == 'free' and len(res.free_lr) == ng   # the unfrozen run schedule-free (`fit_schedule_free`, its BatchNorm statistics recomputed)
+    assert res.schedule == 'free' and res.free_lr == [FINE_TUNE_FREE*v for v in res.lr_max]   # the unfrozen run schedule-free at twice the race's LR (Adam: the same step as 1cycle's peak)
     with learn.no_bar(), learn.no_logging(): res.fit(learn, 1)
     assert all(p.requires_grad for p in learn.model.parameters()) and len(learn.opt.hypers) == ng
     assert len(learn.recorder.values) == 1 and not res.head_kept(learn)   # one fit (the unfrozen one); trained since, no longer the weights tuned
