@@ -242,7 +242,7 @@ def _default_line(res, stage) -> str:
     if stage=='mom' and res.moms is not None:
         return f"Momentum: {fmt_moms(res.moms)}, " + ("given (no trials)." if st.moms_given else
                "the learner's own cyclic momentum, as Smith recommends for 1cycle; short trials cannot tell momenta apart (pass mom_grid= to compare).")
-    if stage=='sched' and res.schedule=='free' and res.fine_tune is not None: return _fine_tune_sched_line(res)
+    if stage=='sched' and res.fine_tune is not None and res.complete: return _fine_tune_sched_line(res)
     if stage=='sched' and res.schedule=='free':
         return (f"Schedule: schedule-free (schedule='free', no trial), at a constant lr {fmt_lr(res.free_lr)} after a linear warm-up over "
                 f"{res.free_warmup:.0%} of the run: 1cycle's lr_max as a step "
@@ -253,6 +253,7 @@ def _default_line(res, stage) -> str:
 
 def _fine_tune_sched_line(res) -> str:
     "The unfrozen run's schedule after fine-tuning's head phase (which is 1cycle, as fine_tune's)"
+    if res.schedule!='free': return "Schedule: the unfrozen run is 1cycle, as fine_tune's (schedule='1cycle')."
     return (f"Schedule: the unfrozen run is schedule-free (fine-tuning: no trial, the race takes the budget), at a constant lr "
             f"{fmt_lr(res.free_lr)} after a linear warm-up over {res.free_warmup:.0%} of the run: {FINE_TUNE_FREE:g} times the race's "
             "LR as a step, which scored above 1cycle at the race's LR on the four transfer tasks of BENCHMARKS.md; the head phase "

@@ -319,13 +319,7 @@ def _fine_tune_note(res, ft, lr_given:bool) -> str:
             f"the learner was frozen ({ft['head_groups']} of {ft['groups']} parameter groups train)")
     return (f"Fine-tuning, as fastai's fine_tune: {froz}; the head's LR {fmt_lr(res.fine_tune['head_lr'])} "
             f"{'was given' if lr_given else 'comes from a range test of the frozen model'}; after a {ft['freeze_epochs']}-epoch head phase "
-            f"all {ft['groups']} groups were unfrozen, at LRs from {how}{_unfrozen_how(res)}. Replay it with res.fit(learn, epochs).")
-
-def _unfrozen_how(res) -> str:
-    "How the unfrozen run trains, for the fine-tuning note"
-    if res.schedule!='free': return "; the unfrozen run is 1cycle (schedule='1cycle'), as fine_tune's"
-    return (f"; the unfrozen run is schedule-free at {FINE_TUNE_FREE:g} times that LR ({fmt_lr(res.free_lr)}, "
-            f"schedule='1cycle' for fine_tune's 1cycle)")
+            f"all {ft['groups']} groups were unfrozen, at LRs from {how}. Replay it with res.fit(learn, epochs).")
 
 
 # %% ../nbs/12_tune.ipynb #b1d2c3e6
