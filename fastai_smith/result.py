@@ -251,6 +251,13 @@ def _default_line(res, stage) -> str:
         return f"Weight decay: {res.wd:g} ({res.wd_mode}), " + ("given (no trials)." if st.wd_given else "the default, without trials: see the notes.")
     return ''
 
+def _free_mom(res) -> str:
+    "After the momentum line, where the final run is schedule-free: the momentum is for the 1cycle runs only"
+    if res.schedule!='free' or res.moms is None: return ''
+    where = "the trials and the 1cycle head phase" if res.fine_tune is not None else "the 1cycle trials"
+    return (f" It is used by {where}; the schedule-free final run turns the optimizer's momentum off "
+            "(its interpolation with the running average of the weights takes the place of momentum).")
+
 def _fine_tune_sched_line(res) -> str:
     "The unfrozen run's schedule after fine-tuning's head phase (which is 1cycle, as fine_tune's)"
     if res.schedule!='free': return "Schedule: the unfrozen run is 1cycle, as fine_tune's (schedule='1cycle')."
@@ -305,7 +312,8 @@ def report(self:TuneResult) -> str:
     if st.frozen and self.fine_tune is None: out.append(_frozen_line(st.frozen))   # (fine-tuning says what it did in its note)
     out.append(_lr_line(self))
     for stage,what in (('lr','Learning rate'), ('mom','Momentum'), ('wd','Weight decay'), ('sched','Schedule')):
-        out.append(_stage_line(self, stage, what) if self.stage_trials(stage) else _default_line(self, stage))
+        line = _stage_line(self, stage, what) if self.stage_trials(stage) else _default_line(self, stage)
+        out.append(line + _free_mom(self) if stage=='mom' and line else line)
     t = _chosen_trial(self)
     if t is not None and t.status=='ok': out.append("Diagnosis of the chosen trial: " + '; '.join(_finding(self, f) for f in t.diagnosis))
     out += _cost_lines(self) + self.notes + [_train_line(self)]
