@@ -42,6 +42,8 @@ def keep(best): return best
 # '1cycle' is (a) until 2026-12-05, when the schedule trial came (`schedule='auto'`: 1cycle unless a schedule-free trial beats it)
 # 'a:nowarm' is stored only: (a) with the schedule trial before its schedule-free training warmed up (2026-12-05; now a
 # linear warm-up over FREE_WARMUP of the run, as in the trial as in the final run)
+# 'a:free1x' is stored only, for resnet20-sgd-nomom-8: (a) before SGD without momentum trained its schedule-free final
+# run at FREE_NO_MOMENTUM times the trial's LR (2026-12-06; seeds 10-14 measured that multiple on new seeds)
 SMITH = dict(lr_rule='smith')
 VARIANTS = {'check': (SMITH, keep), 'race': (dict(lr_rule=('valley', 'loss_stops_falling', 'smith_max')), keep),
             'wd0.1': (dict(SMITH, wd_grid=[0.1, 0.01, 0.001]), keep), 'mom0.9': (dict(SMITH, moms=(0.9, 0.9, 0.9)), keep),
@@ -123,7 +125,7 @@ def summary():
         rs = [r for r in runs if r['task']==name]
         for v in sorted({r['method'] for r in rs if r['method'].startswith('a:')}):
             V = {r['seed']:r for r in rs if r['method']==v}
-            for other in [o for o in ('c', 'a', 'a:check', 'a:floor', 'a:1cycle', 'a:nowarm') if o!=v]:
+            for other in [o for o in ('c', 'a', 'a:check', 'a:floor', 'a:1cycle', 'a:nowarm', 'a:free1x') if o!=v]:
                 O = {r['seed']:r for r in rs if r['method']==other}
                 ss = sorted(set(V) & set(O))
                 if len(ss)<2: continue

@@ -45,6 +45,7 @@ class TuneSettings:
     moms_given:bool=False # the momentum was given
     wd_given:bool=False # the weight decay was given
     wd_mode_matches:bool=True # the learner's own optimizer applies weight decay the same way
+    plain_sgd:bool=False # the optimizer is SGD without momentum: the momentum scheduled does nothing in it
     bs:dict|None=None # what `find_bs` found: {'bs', 'was', 'reason'}
     frozen:dict|None=None # a frozen learner: {'groups', 'trainable_groups', 'params', 'trainable_params'}
     time:float|None=None # seconds of tuning
@@ -66,6 +67,7 @@ class TuneResult:
         self.fine_tune = None   # fine-tuning a frozen learner: {'head_lr', 'freeze_epochs', 'freeze_to', 'body_lrs'} (the LRs raced for the unfrozen model)
         self.head_phase = None   # fine-tuning: the head phase tuning ran, kept for the final run (`head_kept`): {'start': `weights_key` of the weights it started from, 'weights': after it (CPU copies), 'run': what it ran (`head_run`)}
         self.schedule,self.free_lr,self.free_warmup = '1cycle',None,None   # the final run's schedule ('1cycle' or 'free': `fit_schedule_free` at `free_lr`, warming up over `free_warmup` of it)
+        self.free_mult = 1.   # `free_lr` as a multiple of the schedule-free trial's LR (of `stages.free_lr` of `lr_max` when fine-tuning): `free_run_mult`, `FINE_TUNE_FREE`
     @property
     def best(self) -> dict:
         """The keyword arguments of the final run's fit: `learn.fit_one_cycle(n, **res.best)`, or where the schedule trial
@@ -235,25 +237,39 @@ def _stage_line(res, stage, what) -> str:
     why = f" ({s.why})" if s is not None and s.why else ''
     return (f"{what}: {len(ts)} {kind}{'s' if len(ts)>1 else ''} of {n} iterations{frac} from the same start; final validation loss "
             f"{', '.join(f'{_label[stage](t)}: {_trial_word(t)}' for t in ts)}{extra}. Chosen: {chosen}{why}"
-            + (f"; weight decay is {res.wd_mode}." if stage=='wd' else '.'))
+            + (f"; weight decay is {res.wd_mode}." if stage=='wd' else '.') + (_free_final(res) if stage=='sched' else ''))
 
 def _default_line(res, stage) -> str:
     st = res.settings
+    if stage=='mom' and res.moms is not None and st.plain_sgd:
+        return (f"Momentum: none. The optimizer is SGD without momentum (fastai's SGD at its default mom=0), so the momentum 1cycle "
+                f"schedules, {fmt_moms(res.moms)}, does nothing; Smith's recipe uses momentum: opt_func=partial(SGD, mom=0.9) gives it.")
     if stage=='mom' and res.moms is not None:
         return f"Momentum: {fmt_moms(res.moms)}, " + ("given (no trials)." if st.moms_given else
                "the learner's own cyclic momentum, as Smith recommends for 1cycle; short trials cannot tell momenta apart (pass mom_grid= to compare).")
     if stage=='sched' and res.fine_tune is not None and res.complete: return _fine_tune_sched_line(res)
     if stage=='sched' and res.schedule=='free':
         return (f"Schedule: schedule-free (schedule='free', no trial), at a constant lr {fmt_lr(res.free_lr)} after a linear warm-up over "
-                f"{res.free_warmup:.0%} of the run: 1cycle's lr_max as a step "
+                f"{res.free_warmup:.0%} of the run: 1cycle's lr_max as a step{_free_mult_words(res)} "
                 "(the optimizer's momentum is off; the average of the weights is the final model).")
     if stage=='wd' and res.wd is not None:
         return f"Weight decay: {res.wd:g} ({res.wd_mode}), " + ("given (no trials)." if st.wd_given else "the default, without trials: see the notes.")
     return ''
 
+def _free_mult_words(res) -> str:
+    "Where the final schedule-free run trains above its trial's LR (SGD without momentum, `free_run_mult`), by how much and why"
+    if res.free_mult==1 or res.fine_tune is not None: return ''
+    return (f", times {res.free_mult:g}: SGD without momentum takes larger steps schedule-free, where the average smooths them, "
+            "than its 1cycle trials can (BENCHMARKS.md, \"SGD without momentum\")")
+
+def _free_final(res) -> str:
+    "After the schedule trials: the final run's LR, where it is not the trial's"
+    w = _free_mult_words(res) if res.schedule=='free' else ''
+    return f" The final run trains at lr {fmt_lr(res.free_lr)}, the trial's LR{w}." if w else ''
+
 def _free_mom(res) -> str:
     "After the momentum line, where the final run is schedule-free: the momentum is for the 1cycle runs only"
-    if res.schedule!='free' or res.moms is None: return ''
+    if res.schedule!='free' or res.moms is None or res.settings.plain_sgd: return ''
     where = "the trials and the 1cycle head phase" if res.fine_tune is not None else "the 1cycle trials"
     return (f" It is used by {where}; the schedule-free final run turns the optimizer's momentum off "
             "(its interpolation with the running average of the weights takes the place of momentum).")
@@ -262,7 +278,7 @@ def _fine_tune_sched_line(res) -> str:
     "The unfrozen run's schedule after fine-tuning's head phase (which is 1cycle, as fine_tune's)"
     if res.schedule!='free': return "Schedule: the unfrozen run is 1cycle, as fine_tune's (schedule='1cycle')."
     return (f"Schedule: the unfrozen run is schedule-free (fine-tuning: no trial, the race takes the budget), at a constant lr "
-            f"{fmt_lr(res.free_lr)} after a linear warm-up over {res.free_warmup:.0%} of the run: {FINE_TUNE_FREE:g} times the race's "
+            f"{fmt_lr(res.free_lr)} after a linear warm-up over {res.free_warmup:.0%} of the run: {res.free_mult:g} times the race's "
             "LR as a step, which scored above 1cycle at the race's LR on the four transfer tasks of BENCHMARKS.md; the head phase "
             "stays 1cycle. schedule='1cycle' keeps fine_tune's 1cycle.")
 

@@ -13,12 +13,13 @@ from .core import *
 from .core import fmt_lr
 from .trials import *
 from .trials import usable, best_trial
-from fastai.optimizer import momentum_step, average_grad
+from fastai.optimizer import momentum_step, average_grad, sgd_step
 from .lr_finder import smith_lr
 
 # %% auto #0
-__all__ = ['lr_rules', 'smith_race', 'FREE_WARMUP', 'FINE_TUNE_FREE', 'StageResult', 'choose', 'fit_budget', 'lr_reading',
-           'lr_candidates', 'lr_stage', 'mom_stage', 'wd_refine', 'wd_stage', 'free_lr', 'sched_stage']
+__all__ = ['lr_rules', 'smith_race', 'FREE_WARMUP', 'FINE_TUNE_FREE', 'FREE_NO_MOMENTUM', 'StageResult', 'choose', 'fit_budget',
+           'lr_reading', 'lr_candidates', 'lr_stage', 'mom_stage', 'wd_refine', 'wd_stage', 'free_run_mult', 'free_lr',
+           'sched_stage']
 
 # %% ../nbs/10b_stages.ipynb #423f2662
 @dataclass
@@ -186,6 +187,14 @@ def wd_stage(r, # the `TrialRunner`
     t,why = choose(ts, ref, z, min_gain)
     return StageResult('wd', float(t.wd_used) if t is not None else default, ts, ref, t, why, notes)
 
+# %% ../nbs/10b_stages.ipynb #bfc0e089
+def plain_sgd(opt_func) -> bool:
+    "Whether the optimizer is plain SGD, no momentum (fastai's `SGD` at its default `mom=0`, torch's at `momentum=0`)"
+    o = opt_func([nn.Parameter(torch.zeros(1))], lr=1e-3)
+    if isinstance(o, OptimWrapper): return type(o.opt) is torch.optim.SGD and not o.opt.defaults.get('momentum', 0)
+    return any(getattr(c, 'func', c) is sgd_step for c in o.cbs)
+
+
 # %% ../nbs/10b_stages.ipynb #87ae07c5
 def _sums_momentum(opt_func) -> bool:
     "Whether the optimizer's momentum sums its gradients (fastai's `SGD`, `RMSProp`) rather than averaging them (`Adam`)"
@@ -198,6 +207,12 @@ def _sums_momentum(opt_func) -> bool:
 
 FREE_WARMUP = 0.1   # schedule-free training's linear warm-up in the tuner, a fraction of the run's iterations (BENCHMARKS.md: "The schedule-free run's warm-up")
 FINE_TUNE_FREE = 2.   # fine-tuning's unfrozen run, schedule-free at this multiple of `free_lr` of the race's LR (BENCHMARKS.md: "The unfrozen run schedule-free")
+FREE_NO_MOMENTUM = 2.   # the schedule-free final run of SGD without momentum, at this multiple of its trial's LR (BENCHMARKS.md: "SGD without momentum")
+
+def free_run_mult(opt_func) -> float:
+    """The schedule-free final run's LR as a multiple of its trial's (`free_lr`): `FREE_NO_MOMENTUM` for SGD without
+    momentum, whose 1cycle LR is held down by the noise of steps nothing averages; 1 for any other optimizer"""
+    return FREE_NO_MOMENTUM if plain_sgd(opt_func) else 1.
 
 def free_lr(opt_func, # the optimizer of the trials
     lr_max, # 1cycle's maximum LR (number or one per group)

@@ -19,6 +19,7 @@ from .trials import *
 from .trials import norm_lr, trial_wd_mode, wd_mode_of, show_bars, trained
 from .plan import *
 from .stages import *
+from .stages import plain_sgd
 from .result import *
 from .grids import *
 from .grids import check_wds
@@ -71,6 +72,8 @@ def _checked(learn, fit_epochs, lr_max, moms, wd, lr_rule, mom_grid, wd_grid, wd
         if not is_listy(mom_grid) or not len(mom_grid): raise ValueError(f"mom_grid={mom_grid!r}: give a non-empty list of momenta, None for no momentum trials, or pass moms=")
         a.mgrid = [moms3(m) for m in mom_grid]
         if len(set(a.mgrid))<len(a.mgrid): raise ValueError(f"mom_grid={mom_grid!r}: each momentum schedule once (as 3-tuples these repeat one: {[m for m in a.mgrid if a.mgrid.count(m)>1][0]})")
+        if plain_sgd(learn.opt_func): raise ValueError(f"mom_grid={mom_grid!r}: the optimizer is SGD without momentum (fastai's SGD at its default mom=0), "
+                                                                "where momentum does nothing; give the learner opt_func=partial(SGD, mom=0.9), or pass no mom_grid")
     mode = trial_wd_mode(learn, wd_mode)[0]
     a.wd_grid = None if wd is not None else ifnone(wd_grid, wd_candidates(mode))
     if wd is None: check_wds('wd_grid', a.wd_grid, ", or pass wd=")
@@ -219,9 +222,11 @@ def _stages(learn, r, plan, a, res, seed, quiet, refine, precision, z, min_gain)
 
 def _schedule(r, plan, a, res, prev, left, z, min_gain):
     "The final run's schedule: 1cycle, schedule-free when asked (`schedule='free'`), or the one a trial against 1cycle's at the choices keeps (`sched_stage`)"
-    res.schedule,res.free_lr,res.free_warmup = ('free' if a.sched=='free' else '1cycle'),free_lr(r.opt_func, res.lr_max, res.moms),FREE_WARMUP
+    lr = free_lr(r.opt_func, res.lr_max, res.moms)   # the trial's; the final run's is `free_mult` times it
+    res.schedule,res.free_mult,res.free_warmup = ('free' if a.sched=='free' else '1cycle'),free_run_mult(r.opt_func),FREE_WARMUP
+    res.free_lr = lr*res.free_mult
     if not plan.runs('sched'): return
-    s = sched_stage(r, res.lr_max, res.moms, res.wd, res.free_lr, res.free_warmup, prev=prev, left=left, z=z, min_gain=min_gain)
+    s = sched_stage(r, res.lr_max, res.moms, res.wd, lr, res.free_warmup, prev=prev, left=left, z=z, min_gain=min_gain)
     res.schedule = _take(res, s).value
 
 
@@ -306,7 +311,8 @@ def _fine_tune_stages(learn, r, plan, a, res, ft, seed, quiet, refine, precision
 def _fine_tune_schedule(r, res, ft):
     """The unfrozen run's schedule, without a trial (the race takes the budget): schedule-free at `FINE_TUNE_FREE` times
     the race's LR as a step (`free_lr`), warming up over `FREE_WARMUP`; 1cycle, as fastai's `fine_tune`, with `schedule='1cycle'`"""
-    res.free_lr,res.free_warmup = [FINE_TUNE_FREE*v for v in free_lr(r.opt_func, res.lr_max, res.moms)],FREE_WARMUP
+    res.free_mult,res.free_warmup = FINE_TUNE_FREE,FREE_WARMUP
+    res.free_lr = [res.free_mult*v for v in free_lr(r.opt_func, res.lr_max, res.moms)]
     res.schedule = ft['sched']
 
 def _fine_tune_note(res, ft, lr_given:bool) -> str:
@@ -341,7 +347,7 @@ def _plan_line(plan, r, fr, ft=None) -> str:
 def _settings(r, plan, a, bsr, learn, **kw) -> TuneSettings:
     return TuneSettings.from_runner(r, fit_epochs=plan.fit_epochs, fit_epochs_given=plan.fit_epochs_given, budget=plan.budget, n_iter=plan.n_iter,
         num_it=plan.num_it, dropped=plan.dropped, moms_given=a.moms is not None, wd_given=a.wd is not None,
-        wd_mode_matches=r.wd_mode==wd_mode_of(learn.opt_func), frozen=_frozen(learn),
+        wd_mode_matches=r.wd_mode==wd_mode_of(learn.opt_func), frozen=_frozen(learn), plain_sgd=plain_sgd(r.opt_func),
         bs=None if bsr is None else dict(bs=bsr.bs, was=bsr.bs0, reason=bsr.reason), **kw)
 
 def _account(st, r, plan, t0, res):
