@@ -187,7 +187,7 @@ def wd_stage(r, # the `TrialRunner`
     t,why = choose(ts, ref, z, min_gain)
     return StageResult('wd', float(t.wd_used) if t is not None else default, ts, ref, t, why, notes)
 
-# %% ../nbs/10b_stages.ipynb #bfc0e089
+# %% ../nbs/10b_stages.ipynb #dd258308
 def plain_sgd(opt_func) -> bool:
     "Whether the optimizer is plain SGD, no momentum (fastai's `SGD` at its default `mom=0`, torch's at `momentum=0`)"
     o = opt_func([nn.Parameter(torch.zeros(1))], lr=1e-3)
@@ -217,10 +217,11 @@ def free_run_mult(opt_func) -> float:
 def free_lr(opt_func, # the optimizer of the trials
     lr_max, # 1cycle's maximum LR (number or one per group)
     moms:tuple, # 1cycle's momentum (3-tuple)
+    mult:float=1., # times this (`free_run_mult`, `FINE_TUNE_FREE`: a final run above its trial's LR)
 ) -> float|list:
     """The constant LR of schedule-free training for 1cycle's `lr_max`: the same step for an optimizer that averages its
     gradients (Adam), `lr_max/(1-mom)` at 1cycle's peak for one whose momentum sums them (SGD): its steps are that much larger"""
-    k = 1/(1-moms[1]) if _sums_momentum(opt_func) and moms[1] < 1 else 1.
+    k = mult/(1-moms[1]) if _sums_momentum(opt_func) and moms[1] < 1 else mult
     return lr_max*k if is_num(lr_max) else [v*k for v in lr_max]
 
 def sched_stage(r, # the `TrialRunner`

@@ -86,7 +86,7 @@ def norm_lr(learn, lr):
     "A float, or one float per parameter group for a list, array or slice (spread as fastai's `set_hyper` does)"
     check_pos('lr_max', lr)
     if isinstance(lr, (int, float, np.floating, np.integer)): return float(lr)
-    return group_vals(lr, len(learn.splitter(learn.model)), 'lr_max').tolist()
+    return group_vals(lr, len(split_groups(learn)), 'lr_max').tolist()   # (fastai's default splitter lists parameters, not groups)
 
 wd_modes = (None, 'decoupled', 'l2')   # None: the optimizer's own weight decay
 

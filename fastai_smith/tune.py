@@ -73,7 +73,7 @@ def _checked(learn, fit_epochs, lr_max, moms, wd, lr_rule, mom_grid, wd_grid, wd
         a.mgrid = [moms3(m) for m in mom_grid]
         if len(set(a.mgrid))<len(a.mgrid): raise ValueError(f"mom_grid={mom_grid!r}: each momentum schedule once (as 3-tuples these repeat one: {[m for m in a.mgrid if a.mgrid.count(m)>1][0]})")
         if plain_sgd(learn.opt_func): raise ValueError(f"mom_grid={mom_grid!r}: the optimizer is SGD without momentum (fastai's SGD at its default mom=0), "
-                                                                "where momentum does nothing; give the learner opt_func=partial(SGD, mom=0.9), or pass no mom_grid")
+                                                       "where momentum does nothing; give the learner opt_func=partial(SGD, mom=0.9), or pass no mom_grid")
     mode = trial_wd_mode(learn, wd_mode)[0]
     a.wd_grid = None if wd is not None else ifnone(wd_grid, wd_candidates(mode))
     if wd is None: check_wds('wd_grid', a.wd_grid, ", or pass wd=")
@@ -224,7 +224,7 @@ def _schedule(r, plan, a, res, prev, left, z, min_gain):
     "The final run's schedule: 1cycle, schedule-free when asked (`schedule='free'`), or the one a trial against 1cycle's at the choices keeps (`sched_stage`)"
     lr = free_lr(r.opt_func, res.lr_max, res.moms)   # the trial's; the final run's is `free_mult` times it
     res.schedule,res.free_mult,res.free_warmup = ('free' if a.sched=='free' else '1cycle'),free_run_mult(r.opt_func),FREE_WARMUP
-    res.free_lr = lr*res.free_mult
+    res.free_lr = free_lr(r.opt_func, res.lr_max, res.moms, res.free_mult)
     if not plan.runs('sched'): return
     s = sched_stage(r, res.lr_max, res.moms, res.wd, lr, res.free_warmup, prev=prev, left=left, z=z, min_gain=min_gain)
     res.schedule = _take(res, s).value
@@ -312,7 +312,7 @@ def _fine_tune_schedule(r, res, ft):
     """The unfrozen run's schedule, without a trial (the race takes the budget): schedule-free at `FINE_TUNE_FREE` times
     the race's LR as a step (`free_lr`), warming up over `FREE_WARMUP`; 1cycle, as fastai's `fine_tune`, with `schedule='1cycle'`"""
     res.free_mult,res.free_warmup = FINE_TUNE_FREE,FREE_WARMUP
-    res.free_lr = [res.free_mult*v for v in free_lr(r.opt_func, res.lr_max, res.moms)]
+    res.free_lr = free_lr(r.opt_func, res.lr_max, res.moms, res.free_mult)
     res.schedule = ft['sched']
 
 def _fine_tune_note(res, ft, lr_given:bool) -> str:
