@@ -14,6 +14,7 @@ from .state import *
 from .trials import *
 from .trials import wd_modes, trial_wd_mode, plan_msg, grid_args
 from .stages import *
+from .stages import plain_sgd
 from .result import *
 from .result import grid_result, finish_grid
 
@@ -40,9 +41,7 @@ def mom_grid(self:Learner,
     **kwargs # passed to `TrialRunner`: n_valid, n_evals, wd_mode, seed, div_mult, results, resume, quiet
 ) -> TuneResult:
     "One short 1cycle trial per momentum schedule from the same start: `moms` is the best, `ranked` the table"
-    if not is_listy(moms) or not len(moms): raise ValueError(f"moms={moms!r}: give a non-empty list of momenta")
-    ms = [moms3(m) for m in moms]
-    if len(set(ms))<len(ms): raise ValueError(f"moms={moms!r}: each momentum schedule once (as 3-tuples these repeat one: {[m for m in ms if ms.count(m)>1][0]})")
+    ms = check_moms('moms', moms, self.opt_func)
     te,tb = _grid_shape('mom_grid', trial_epochs, trial_batches, epochs, kwargs)
     lr_max = grid_args(self, lr_max, wd)
     r = TrialRunner(self, te, tb, **kwargs)
@@ -58,6 +57,15 @@ def check_wds(name, wds, hint=''):
     if not is_listy(wds) or not len(wds): raise ValueError(f"{name}={wds!r}: give a non-empty list of weight decays{hint}")
     for w in wds: check_pos(name, w)
     if len(set(wds))!=len(wds): raise ValueError(f"{name}={wds!r}: values must be distinct")
+
+def check_moms(name, moms, opt_func, hint='') -> list:
+    "A non-empty list of distinct momentum schedules as 3-tuples, for an optimizer that has momentum; or a `ValueError` naming `name`"
+    if not is_listy(moms) or not len(moms): raise ValueError(f"{name}={moms!r}: give a non-empty list of momenta{hint}")
+    ms = [moms3(m) for m in moms]
+    if len(set(ms))<len(ms): raise ValueError(f"{name}={moms!r}: each momentum schedule once (as 3-tuples these repeat one: {[m for m in ms if ms.count(m)>1][0]})")
+    if plain_sgd(opt_func): raise ValueError(f"{name}={moms!r}: the optimizer is SGD without momentum (fastai's SGD at its default mom=0), "
+                                             f"where momentum does nothing; give the learner opt_func=partial(SGD, mom=0.9){hint}")
+    return ms
 
 # %% ../nbs/11_grids.ipynb #7619cc55
 def default_wds(wd_mode:str|None) -> tuple:

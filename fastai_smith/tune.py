@@ -22,7 +22,7 @@ from .stages import *
 from .stages import plain_sgd
 from .result import *
 from .grids import *
-from .grids import check_wds
+from .grids import check_wds, check_moms
 from .batch_size import *
 
 
@@ -69,11 +69,7 @@ def _checked(learn, fit_epochs, lr_max, moms, wd, lr_rule, mom_grid, wd_grid, wd
     a = SimpleNamespace(lr_max=None if lr_max is None else norm_lr(learn, lr_max), moms=None if moms is None else moms3(moms), wd=wd, mgrid=[])
     if wd is not None: check_pos('wd', wd)
     if mom_grid is not None and moms is None:
-        if not is_listy(mom_grid) or not len(mom_grid): raise ValueError(f"mom_grid={mom_grid!r}: give a non-empty list of momenta, None for no momentum trials, or pass moms=")
-        a.mgrid = [moms3(m) for m in mom_grid]
-        if len(set(a.mgrid))<len(a.mgrid): raise ValueError(f"mom_grid={mom_grid!r}: each momentum schedule once (as 3-tuples these repeat one: {[m for m in a.mgrid if a.mgrid.count(m)>1][0]})")
-        if plain_sgd(learn.opt_func): raise ValueError(f"mom_grid={mom_grid!r}: the optimizer is SGD without momentum (fastai's SGD at its default mom=0), "
-                                                       "where momentum does nothing; give the learner opt_func=partial(SGD, mom=0.9), or pass no mom_grid")
+        a.mgrid = check_moms('mom_grid', mom_grid, learn.opt_func, ", None for no momentum trials, or pass moms=")
     mode = trial_wd_mode(learn, wd_mode)[0]
     a.wd_grid = None if wd is not None else ifnone(wd_grid, wd_candidates(mode))
     if wd is None: check_wds('wd_grid', a.wd_grid, ", or pass wd=")
