@@ -14,7 +14,7 @@ from .state import *
 from .trials import *
 from .trials import wd_modes, trial_wd_mode, plan_msg, grid_args
 from .stages import *
-from .stages import plain_sgd
+from .stages import no_momentum
 from .result import *
 from .result import grid_result, finish_grid
 
@@ -63,8 +63,9 @@ def check_moms(name, moms, opt_func, hint='') -> list:
     if not is_listy(moms) or not len(moms): raise ValueError(f"{name}={moms!r}: give a non-empty list of momenta{hint}")
     ms = [moms3(m) for m in moms]
     if len(set(ms))<len(ms): raise ValueError(f"{name}={moms!r}: each momentum schedule once (as 3-tuples these repeat one: {[m for m in ms if ms.count(m)>1][0]})")
-    if plain_sgd(opt_func): raise ValueError(f"{name}={moms!r}: the optimizer is SGD without momentum (fastai's SGD at its default mom=0), "
-                                             f"where momentum does nothing; give the learner opt_func=partial(SGD, mom=0.9){hint}")
+    o = no_momentum(opt_func)
+    if o: raise ValueError(f"{name}={moms!r}: the optimizer is {o} without momentum (fastai's {o} at its default mom=0), "
+                           f"where momentum does nothing; give the learner opt_func=partial({o}, mom=0.9){hint}")
     return ms
 
 # %% ../nbs/11_grids.ipynb #7619cc55

@@ -45,7 +45,7 @@ class TuneSettings:
     moms_given:bool=False # the momentum was given
     wd_given:bool=False # the weight decay was given
     wd_mode_matches:bool=True # the learner's own optimizer applies weight decay the same way
-    plain_sgd:bool=False # the optimizer is SGD without momentum: the momentum scheduled does nothing in it
+    no_momentum:str|None=None # 'SGD' or 'RMSProp': fastai's optimizer without momentum, in which the momentum 1cycle schedules does nothing
     bs:dict|None=None # what `find_bs` found: {'bs', 'was', 'reason'}
     frozen:dict|None=None # a frozen learner: {'groups', 'trainable_groups', 'params', 'trainable_params'}
     time:float|None=None # seconds of tuning
@@ -241,9 +241,10 @@ def _stage_line(res, stage, what) -> str:
 
 def _default_line(res, stage) -> str:
     st = res.settings
-    if stage=='mom' and res.moms is not None and st.plain_sgd:
-        return (f"Momentum: none. The optimizer is SGD without momentum (fastai's SGD at its default mom=0), so the momentum 1cycle "
-                f"schedules, {fmt_moms(res.moms)}, does nothing; Smith's recipe uses momentum: opt_func=partial(SGD, mom=0.9) gives it.")
+    if stage=='mom' and res.moms is not None and st.no_momentum:
+        o = st.no_momentum
+        return (f"Momentum: none. The optimizer is {o} without momentum (fastai's {o} at its default mom=0), so the momentum 1cycle "
+                f"schedules, {fmt_moms(res.moms)}, does nothing; Smith's recipe uses momentum: opt_func=partial({o}, mom=0.9) gives it.")
     if stage=='mom' and res.moms is not None:
         return f"Momentum: {fmt_moms(res.moms)}, " + ("given (no trials)." if st.moms_given else
                "the learner's own cyclic momentum, as Smith recommends for 1cycle; short trials cannot tell momenta apart (pass mom_grid= to compare).")
@@ -269,7 +270,7 @@ def _free_final(res) -> str:
 
 def _free_mom(res) -> str:
     "After the momentum line, where the final run is schedule-free: the momentum is for the 1cycle runs only"
-    if res.schedule!='free' or res.moms is None or res.settings.plain_sgd: return ''
+    if res.schedule!='free' or res.moms is None or res.settings.no_momentum: return ''
     where = "the trials and the 1cycle head phase" if res.fine_tune is not None else "the 1cycle trials"
     return (f" It is used by {where}; the schedule-free final run turns the optimizer's momentum off "
             "(its interpolation with the running average of the weights takes the place of momentum).")

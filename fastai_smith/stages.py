@@ -13,7 +13,7 @@ from .core import *
 from .core import fmt_lr
 from .trials import *
 from .trials import usable, best_trial
-from fastai.optimizer import momentum_step, average_grad, sgd_step
+from fastai.optimizer import momentum_step, average_grad, sgd_step, rms_prop_step
 from .lr_finder import smith_lr
 
 # %% auto #0
@@ -188,11 +188,15 @@ def wd_stage(r, # the `TrialRunner`
     return StageResult('wd', float(t.wd_used) if t is not None else default, ts, ref, t, why, notes)
 
 # %% ../nbs/10b_stages.ipynb #dd258308
-def plain_sgd(opt_func) -> bool:
-    "Whether the optimizer is plain SGD, no momentum (fastai's `SGD` at its default `mom=0`, torch's at `momentum=0`)"
+def no_momentum(opt_func) -> str|None:
+    """'SGD' or 'RMSProp' where the optimizer is fastai's without momentum (their default `mom=0`: no momentum step, so
+    the momentum 1cycle schedules does nothing), else None. A torch optimizer in `OptimWrapper` gets 1cycle's momentum
+    through its hyper-parameter `mom`, whatever it was built with"""
     o = opt_func([nn.Parameter(torch.zeros(1))], lr=1e-3)
-    if isinstance(o, OptimWrapper): return type(o.opt) is torch.optim.SGD and not o.opt.defaults.get('momentum', 0)
-    return any(getattr(c, 'func', c) is sgd_step for c in o.cbs)
+    if isinstance(o, OptimWrapper): return None
+    fs = {getattr(c, 'func', c) for c in o.cbs}
+    if fs & {average_grad, momentum_step}: return None
+    return 'SGD' if sgd_step in fs else 'RMSProp' if rms_prop_step in fs else None
 
 
 # %% ../nbs/10b_stages.ipynb #87ae07c5
@@ -201,7 +205,7 @@ def _sums_momentum(opt_func) -> bool:
     o = opt_func([nn.Parameter(torch.zeros(1))], lr=1e-3)
     if isinstance(o, OptimWrapper):   # a torch optimizer: SGD's and RMSprop's momentum sums (undampened by default), Adam's averages
         d = o.opt.defaults
-        return isinstance(o.opt, (torch.optim.SGD, torch.optim.RMSprop)) and d.get('momentum', 0) > 0 and not d.get('dampening', 0)
+        return isinstance(o.opt, (torch.optim.SGD, torch.optim.RMSprop)) and not d.get('dampening', 0)   # (1cycle sets their momentum, even from 0)
     f = lambda c: getattr(c, 'func', c)
     return any(f(c) is momentum_step or (f(c) is average_grad and not getattr(c, 'keywords', {}).get('dampening', False)) for c in o.cbs)
 
@@ -210,9 +214,10 @@ FINE_TUNE_FREE = 2.   # fine-tuning's unfrozen run, schedule-free at this multip
 FREE_NO_MOMENTUM = 2.   # the schedule-free final run of SGD without momentum, at this multiple of its trial's LR (BENCHMARKS.md: "SGD without momentum")
 
 def free_run_mult(opt_func) -> float:
-    """The schedule-free final run's LR as a multiple of its trial's (`free_lr`): `FREE_NO_MOMENTUM` for SGD without
-    momentum, whose 1cycle LR is held down by the noise of steps nothing averages; 1 for any other optimizer"""
-    return FREE_NO_MOMENTUM if plain_sgd(opt_func) else 1.
+    """The schedule-free final run's LR as a multiple of its trial's (`free_lr`): `FREE_NO_MOMENTUM` for fastai's SGD
+    without momentum, whose 1cycle LR is held down by the noise of steps nothing averages; 1 for any other optimizer
+    (RMSProp without momentum was not measured)"""
+    return FREE_NO_MOMENTUM if no_momentum(opt_func)=='SGD' else 1.
 
 def free_lr(opt_func, # the optimizer of the trials
     lr_max, # 1cycle's maximum LR (number or one per group)

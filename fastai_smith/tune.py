@@ -19,7 +19,7 @@ from .trials import *
 from .trials import norm_lr, trial_wd_mode, wd_mode_of, show_bars, trained
 from .plan import *
 from .stages import *
-from .stages import plain_sgd
+from .stages import no_momentum
 from .result import *
 from .grids import *
 from .grids import check_wds, check_moms
@@ -343,7 +343,7 @@ def _plan_line(plan, r, fr, ft=None) -> str:
 def _settings(r, plan, a, bsr, learn, **kw) -> TuneSettings:
     return TuneSettings.from_runner(r, fit_epochs=plan.fit_epochs, fit_epochs_given=plan.fit_epochs_given, budget=plan.budget, n_iter=plan.n_iter,
         num_it=plan.num_it, dropped=plan.dropped, moms_given=a.moms is not None, wd_given=a.wd is not None,
-        wd_mode_matches=r.wd_mode==wd_mode_of(learn.opt_func), frozen=_frozen(learn), plain_sgd=plain_sgd(r.opt_func),
+        wd_mode_matches=r.wd_mode==wd_mode_of(learn.opt_func), frozen=_frozen(learn), no_momentum=no_momentum(r.opt_func),
         bs=None if bsr is None else dict(bs=bsr.bs, was=bsr.bs0, reason=bsr.reason), **kw)
 
 def _account(st, r, plan, t0, res):
