@@ -6,7 +6,7 @@ decay. This retrains that final run with `fit_schedule_free` from the same initi
 (`tune_quality.py`'s `final`), at `m` times the LR, `wm` times the weight decay and a linear warm-up over `wu` of the
 run, and scores it on the same validation split and test images. `1:1:0` reproduces the stored run exactly.
 `--stored a` retrains today's (a) instead (10 seeds, warmed up: `1:1:0.1` reproduces it); `m` as `=v` trains at the
-LR v on every seed, and a fourth field sets Adam's `sqr_mom` (fastai's 0.99):
+LR v on every seed, a fourth field sets Adam's `sqr_mom` (fastai's 0.99), and `--beta` the schedule-free interpolation:
 
     python benchmarks/free_warmup.py --tasks resnet20-sgd-8 resnet20-sgd-nomom-8 resnet20-adam-8 --cfgs 1:1:0.05 1:1:0.1 1:1:0.25
     python benchmarks/free_warmup.py --tasks cnn-adam-8 resnet20-adam-30 --cfgs 1:1:0.1
@@ -35,6 +35,7 @@ p.add_argument('--tasks', nargs='+', default=['resnet20-sgd-8', 'resnet20-sgd-no
 p.add_argument('--cfgs', nargs='+', default=['1:1:0.1'], help="m:wm:wu, the LR and weight-decay multipliers and the warm-up fraction; m as '=v': the LR v itself, on every seed")
 p.add_argument('--seeds', type=int, default=5)
 p.add_argument('--trial-batches', type=int, default=None, help='train one-epoch trials of this many batches instead of the final run')
+p.add_argument('--beta', type=float, default=0.9, help="schedule-free training's interpolation (`fit_schedule_free`'s beta; 0.9 is the tuner's)")
 p.add_argument('--stored', default='a:nowarm', help="the records whose choices are retrained: 'a:nowarm' (seeds 0-4, without warm-up) or 'a' (today's tuner, 10 seeds)")
 p.add_argument('--summary', action='store_true')
 a = p.parse_args()
@@ -46,14 +47,14 @@ def summary():
     "Each configuration against the stored run it retrains and against Schedule-Free AdamW at its defaults, paired by seed"
     runs = json.loads((ROOT/'benchmarks'/'tune_quality.json').read_text())['runs']
     sf = {(r['task'],r['seed']):r['test_acc'] for r in runs if r['method']=='sf_default'}
-    key = lambda d: (d.get('stored_method', 'a:nowarm'), d['m'], d['wm'], d['wu'], d.get('sqr_mom'))
+    key = lambda d: (d.get('stored_method', 'a:nowarm'), d['m'], d['wm'], d['wu'], d.get('sqr_mom'), d.get('beta', 0.9))
     print('| task | stored run | m:wm:wu | seeds | test accuracy | minus the stored run | minus Schedule-Free AdamW, defaults |\n|---|---|---|---|---|---|---|')
     for t in a.tasks:
         for c in sorted({key(d) for d in done if d['task']==t}, key=str):
             ds = sorted((d for d in done if d['task']==t and key(d)==c), key=lambda d: d['seed'])
             ta,st = np.array([d['test_acc'] for d in ds]),np.array([d['stored'] for d in ds])
             sfd = ta-np.array([sf[(t,d['seed'])] for d in ds])
-            sm = '' if c[4] is None else f':{c[4]:g}'
+            sm = ('' if c[4] is None else f':{c[4]:g}') + ('' if c[5]==0.9 else f' beta {c[5]:g}')
             print(f"| {t} | {c[0]} | {c[1] if isinstance(c[1], str) else f'{c[1]:g}'}:{c[2]:g}:{c[3]:g}{sm} | {len(ds)} | {ta.mean():.4f} | {pts(ta-st)} | {pts(sfd)} |")
     tr = [json.loads(l) for l in TRIALS.read_text().splitlines()] if TRIALS.exists() else []
     if not tr: return
@@ -101,16 +102,16 @@ for t in a.tasks:
             fixed = m.startswith('=')   # '=v': the LR v on every seed; otherwise a multiplier of the stored LR
             lr = float(m[1:]) if fixed else r['free_lr']*float(m)
             m,wm,wu = (m if fixed else float(m)),float(wm),float(wu)
-            if any(d['task']==t and d['seed']==seed and d.get('stored_method', 'a:nowarm')==a.stored and (d['m'], d['wm'], d['wu'], d.get('sqr_mom'))==(m, wm, wu, sm) for d in done): continue
+            if any(d['task']==t and d['seed']==seed and d.get('stored_method', 'a:nowarm')==a.stored and (d['m'], d['wm'], d['wu'], d.get('sqr_mom'), d.get('beta', 0.9))==(m, wm, wu, sm, a.beta) for d in done): continue
             learn = task_learner(t, seed, dls)   # the initial weights of tune_quality.py's seed, then its final run's data order
             if sm is not None: learn.opt_func = partial(learn.opt_func, sqr_mom=sm)
             set_seed(seed+1000)
             for i,dl in enumerate(learn.dls.loaders): dl.rng = random.Random(seed+1000+i)
             t0 = time.perf_counter()
-            with learn.no_bar(), learn.no_logging(): learn.fit_schedule_free(E, lr, wd=r['best']['wd']*wm, warmup_pct=wu)
+            with learn.no_bar(), learn.no_logging(): learn.fit_schedule_free(E, lr, wd=r['best']['wd']*wm, warmup_pct=wu, beta=a.beta)
             va = float(learn.recorder.values[-1][2])
             with learn.no_bar(): ta = float(learn.validate(dl=test_dl)[1])
-            d = dict(task=t, seed=seed, stored_method=a.stored, m=m, wm=wm, wu=wu, sqr_mom=sm, lr=lr, wd=r['best']['wd']*wm, valid_acc=va, test_acc=ta,
+            d = dict(task=t, seed=seed, stored_method=a.stored, m=m, wm=wm, wu=wu, sqr_mom=sm, **({} if a.beta==0.9 else dict(beta=a.beta)), lr=lr, wd=r['best']['wd']*wm, valid_acc=va, test_acc=ta,
                      stored=r['test_acc'], secs=time.perf_counter()-t0)
             done.append(d)
             with open(OUT, 'a') as f: f.write(json.dumps(d)+'\n')
