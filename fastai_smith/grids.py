@@ -21,6 +21,23 @@ from .result import grid_result, finish_grid
 # %% auto #0
 __all__ = ['default_wds']
 
+# %% ../nbs/11_grids.ipynb #f2616280
+def check_wds(name, wds, hint=''):
+    "A non-empty list of distinct positive weight decays, or a `ValueError` naming `name`"
+    if not is_listy(wds) or not len(wds): raise ValueError(f"{name}={wds!r}: give a non-empty list of weight decays{hint}")
+    for w in wds: check_pos(name, w)
+    if len(set(wds))!=len(wds): raise ValueError(f"{name}={wds!r}: values must be distinct")
+
+def check_moms(name, moms, opt_func, hint='') -> list:
+    "A non-empty list of distinct momentum schedules as 3-tuples, for an optimizer that has momentum; or a `ValueError` naming `name`"
+    if not is_listy(moms) or not len(moms): raise ValueError(f"{name}={moms!r}: give a non-empty list of momenta{hint}")
+    ms = [moms3(m) for m in moms]
+    if len(set(ms))<len(ms): raise ValueError(f"{name}={moms!r}: each momentum schedule once (as 3-tuples these repeat one: {[m for m in ms if ms.count(m)>1][0]})")
+    o = no_momentum(opt_func)
+    if o: raise ValueError(f"{name}={moms!r}: the optimizer is {o} without momentum (fastai's {o} at its default mom=0), "
+                           f"where momentum does nothing; give the learner opt_func=partial({o}, mom=0.9){hint}")
+    return ms
+
 # %% ../nbs/11_grids.ipynb #a96bc39e
 def _grid_shape(fn, trial_epochs, trial_batches, epochs, kwargs) -> tuple:
     "(epochs, batches per epoch) of a grid's trials, from the deprecated `epochs` and `n_batches` (in `kwargs`) too"
@@ -50,23 +67,6 @@ def mom_grid(self:Learner,
     with interrupted_as(res), r: s = mom_stage(r, lr_max, ms, wd=wd)
     finish_grid(res, s)
     return res
-
-# %% ../nbs/11_grids.ipynb #f2616280
-def check_wds(name, wds, hint=''):
-    "A non-empty list of distinct positive weight decays, or a `ValueError` naming `name`"
-    if not is_listy(wds) or not len(wds): raise ValueError(f"{name}={wds!r}: give a non-empty list of weight decays{hint}")
-    for w in wds: check_pos(name, w)
-    if len(set(wds))!=len(wds): raise ValueError(f"{name}={wds!r}: values must be distinct")
-
-def check_moms(name, moms, opt_func, hint='') -> list:
-    "A non-empty list of distinct momentum schedules as 3-tuples, for an optimizer that has momentum; or a `ValueError` naming `name`"
-    if not is_listy(moms) or not len(moms): raise ValueError(f"{name}={moms!r}: give a non-empty list of momenta{hint}")
-    ms = [moms3(m) for m in moms]
-    if len(set(ms))<len(ms): raise ValueError(f"{name}={moms!r}: each momentum schedule once (as 3-tuples these repeat one: {[m for m in ms if ms.count(m)>1][0]})")
-    o = no_momentum(opt_func)
-    if o: raise ValueError(f"{name}={moms!r}: the optimizer is {o} without momentum (fastai's {o} at its default mom=0), "
-                           f"where momentum does nothing; give the learner opt_func=partial({o}, mom=0.9){hint}")
-    return ms
 
 # %% ../nbs/11_grids.ipynb #7619cc55
 def default_wds(wd_mode:str|None) -> tuple:
