@@ -53,7 +53,7 @@ def summary():
         for c in sorted({key(d) for d in done if d['task']==t}, key=str):
             ds = sorted((d for d in done if d['task']==t and key(d)==c), key=lambda d: d['seed'])
             ta,st = np.array([d['test_acc'] for d in ds]),np.array([d['stored'] for d in ds])
-            sfd = ta-np.array([sf[(t,d['seed'])] for d in ds])
+            sfd = np.array([d['test_acc']-sf[(t,d['seed'])] for d in ds if (t,d['seed']) in sf])  # the peers ran seeds 0-9 only
             sm = ('' if c[4] is None else f':{c[4]:g}') + ('' if c[5]==0.9 else f' beta {c[5]:g}')
             print(f"| {t} | {c[0]} | {c[1] if isinstance(c[1], str) else f'{c[1]:g}'}:{c[2]:g}:{c[3]:g}{sm} | {len(ds)} | {ta.mean():.4f} | {pts(ta-st)} | {pts(sfd)} |")
     tr = [json.loads(l) for l in TRIALS.read_text().splitlines()] if TRIALS.exists() else []
