@@ -90,18 +90,32 @@ def norm_lr(learn, lr):
 
 wd_modes = (None, 'decoupled', 'l2')   # None: the optimizer's own weight decay
 
-def wd_mode_of(opt_func) -> str|None:
-    "'decoupled' or 'l2' for fastai's optimizers, None for others"
+def _switchable(opt_func) -> bool:
+    "Whether the optimizer takes fastai's `decouple_wd` (a switch between decoupled and L2 weight decay)"
     f = opt_func.func if isinstance(opt_func, partial) else opt_func
-    if isinstance(opt_func, OptimWrapper) or 'decouple_wd' not in inspect.signature(f).parameters: return None
-    kw = opt_func.keywords if isinstance(opt_func, partial) else {}
-    return 'decoupled' if kw.get('decouple_wd', inspect.signature(f).parameters['decouple_wd'].default) else 'l2'
+    try: return 'decouple_wd' in inspect.signature(f).parameters
+    except (TypeError, ValueError): return False
+
+def wd_mode_of(opt_func) -> str|None:
+    """'decoupled' or 'l2': how the optimizer applies weight decay. fastai's by their `decouple_wd`; a torch optimizer in
+    `OptimWrapper` (fastai passes `wd` as its `weight_decay`) decoupled if it is `AdamW` or built with
+    `decoupled_weight_decay=True`, else as L2 (added to the gradient: torch's `SGD`, `Adam`, `RMSprop`); None if unknown"""
+    if _switchable(opt_func):
+        f,kw = (opt_func.func,opt_func.keywords) if isinstance(opt_func, partial) else (opt_func,{})
+        return 'decoupled' if kw.get('decouple_wd', inspect.signature(f).parameters['decouple_wd'].default) else 'l2'
+    try: o = opt_func([nn.Parameter(torch.zeros(1))], lr=1e-3)
+    except Exception: return None
+    if not isinstance(o, OptimWrapper) or 'weight_decay' not in o.opt.defaults: return None
+    return 'decoupled' if isinstance(o.opt, torch.optim.AdamW) or o.opt.defaults.get('decoupled_weight_decay') else 'l2'
 
 def trial_wd_mode(learn, wd_mode:str|None) -> tuple:
     "(mode, opt_func): the one place a weight-decay mode is resolved: `wd_mode` or the optimizer's own, and the optimizer that applies it"
     check_choice('wd_mode', wd_mode, wd_modes)
     own = wd_mode_of(learn.opt_func)
-    if wd_mode is not None and own is None: raise ValueError(f"wd_mode={wd_mode!r}: {learn.opt_func!r} has no `decouple_wd` argument; use a fastai optimizer or wd_mode=None")
+    if wd_mode is not None and wd_mode!=own and not _switchable(learn.opt_func):
+        how = f"applies weight decay as {own}" if own else "applies weight decay in a way this package cannot tell"
+        raise ValueError(f"wd_mode={wd_mode!r}: {learn.opt_func!r} {how} and has no `decouple_wd` argument to change it; "
+                         f"use a fastai optimizer, or wd_mode=None (the optimizer's own{f', {own!r}' if own else ''})")
     mode = ifnone(wd_mode, own)
     return mode,(learn.opt_func if mode==own else partial(learn.opt_func, decouple_wd=mode=='decoupled'))
 

@@ -135,12 +135,12 @@ def test_capability(kind, cap, folder, tmp_path):
             assert len(d.findings) >= 1 and all(f.kind for f in d.findings)
 
 def test_refusals(folder):
-    "A torch optimizer has no decoupled/L2 switch: asking for one is refused before anything runs, and the learner is untouched"
+    "A torch optimizer has no decoupled/L2 switch: asking for the other mode than its own is refused before anything runs, and the learner is untouched"
     learn = make('optimwrapper', folder)
     s0 = snapshot(learn)
-    with pytest.raises(ValueError, match="wd_mode='decoupled': .* has no `decouple_wd` argument; use a fastai optimizer or wd_mode=None"):
+    with pytest.raises(ValueError, match="wd_mode='decoupled': .* applies weight decay as l2 and has no `decouple_wd` argument to change it; use a fastai optimizer, or wd_mode=None"):
         learn.wd_grid(wds=[1e-3, 1e-2], trial_epochs=1, lr_max=1e-2, results=False, quiet=True)
-    with pytest.raises(ValueError, match="wd_mode='l2'"): learn.smith_tune(wd_mode='l2', results=False, quiet=True)
+    with pytest.raises(ValueError, match="wd_mode='decoupled'"): learn.smith_tune(wd_mode='decoupled', results=False, quiet=True)
     assert_same(snapshot(learn), s0, 'learner')
 
 class Fault(Callback):
