@@ -13,7 +13,7 @@ Nothing is trained: it prints what the stored runs say.
 
     python benchmarks/goals.py
 """
-import json, math, sys
+import json, sys
 from pathlib import Path
 import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +51,9 @@ def fmt(g):
     return f"{b}{g[0]:+.2f} [{g[1]:+.2f}, {g[2]:+.2f}]{b}"
 
 def goals(data) -> dict:
-    """Each goal's verdict on `load()`'s runs: {'default'|peer|'compute': (met, tasks where it fails)}; and the paired gaps"""
+    """Each goal's verdict on `load()`'s runs, with the paired gaps (`gap`) and the tuning compute per task. Verdicts:
+    'default' and 'compute': (met, the tasks where it fails); each peer: (met, the tasks where `smith_tune` is behind on
+    the mean, on how many it is ahead beyond noise, on how many tasks the peer ran)"""
     tasks = list(dict.fromkeys(t for t in [*TASKS, *data] if 'smith_tune' in data.get(t, {})))   # the from-scratch tasks in their order, then the transfer ones
     gs = {t: {m: gap(data[t], m) for m in ['default', 'fine_tune_valley', *PEERS]} for t in tasks}
     short = [t for t in tasks if not (gs[t]['default'] and gs[t]['default'][0] >= 1 and gs[t]['default'][1] > 0)]

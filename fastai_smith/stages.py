@@ -12,7 +12,7 @@ from fastai.vision.all import *
 from .core import *
 from .core import fmt_lr
 from .trials import *
-from .trials import usable, best_trial
+from .trials import usable, best_trial, opt_probe
 from fastai.optimizer import momentum_step, average_grad, sgd_step, rms_prop_step
 from .lr_finder import smith_lr
 
@@ -192,7 +192,7 @@ def no_momentum(opt_func) -> str|None:
     """'SGD' or 'RMSProp' where the optimizer is fastai's without momentum (their default `mom=0`: no momentum step, so
     the momentum 1cycle schedules does nothing), else None. A torch optimizer in `OptimWrapper` gets 1cycle's momentum
     through its hyper-parameter `mom`, whatever it was built with"""
-    o = opt_func([nn.Parameter(torch.zeros(1))], lr=1e-3)
+    o = opt_probe(opt_func)
     if isinstance(o, OptimWrapper): return None
     fs = {getattr(c, 'func', c) for c in o.cbs}
     if fs & {average_grad, momentum_step}: return None
@@ -202,7 +202,7 @@ def no_momentum(opt_func) -> str|None:
 # %% ../nbs/10b_stages.ipynb #87ae07c5
 def _sums_momentum(opt_func) -> bool:
     "Whether the optimizer's momentum sums its gradients (fastai's `SGD`, `RMSProp`) rather than averaging them (`Adam`)"
-    o = opt_func([nn.Parameter(torch.zeros(1))], lr=1e-3)
+    o = opt_probe(opt_func)
     if isinstance(o, OptimWrapper):   # a torch optimizer: SGD's and RMSprop's momentum sums (undampened by default), Adam's averages
         d = o.opt.defaults
         return isinstance(o.opt, (torch.optim.SGD, torch.optim.RMSprop)) and not d.get('dampening', 0)   # (1cycle sets their momentum, even from 0)

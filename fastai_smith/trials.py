@@ -90,6 +90,10 @@ def norm_lr(learn, lr):
 
 wd_modes = (None, 'decoupled', 'l2')   # None: the optimizer's own weight decay
 
+def opt_probe(opt_func):
+    "The optimizer `opt_func` builds, on one dummy tensor: to read what it is and which steps it runs (nothing trains)"
+    return opt_func([nn.Parameter(torch.zeros(1))], lr=1e-3)
+
 def _switchable(opt_func) -> bool:
     "Whether the optimizer takes fastai's `decouple_wd` (a switch between decoupled and L2 weight decay)"
     f = opt_func.func if isinstance(opt_func, partial) else opt_func
@@ -103,7 +107,7 @@ def wd_mode_of(opt_func) -> str|None:
     if _switchable(opt_func):
         f,kw = (opt_func.func,opt_func.keywords) if isinstance(opt_func, partial) else (opt_func,{})
         return 'decoupled' if kw.get('decouple_wd', inspect.signature(f).parameters['decouple_wd'].default) else 'l2'
-    try: o = opt_func([nn.Parameter(torch.zeros(1))], lr=1e-3)
+    try: o = opt_probe(opt_func)
     except Exception: return None
     if not isinstance(o, OptimWrapper) or 'weight_decay' not in o.opt.defaults: return None
     return 'decoupled' if isinstance(o.opt, torch.optim.AdamW) or o.opt.defaults.get('decoupled_weight_decay') else 'l2'

@@ -129,6 +129,9 @@ def test_capability(kind, cap, folder, tmp_path):
             assert res.complete and res.lr_max > 0 and len(res.moms) == 3 and res.wd >= 0
             assert res.range_test is not None and 10 <= len(res.range_test.lrs) <= 12
             assert len(res.runs) >= 2 and {t['stage'] for t in res.runs} >= {'lr', 'wd'}   # trials ran: the LR's check, weight decays
+            if kind=='optimwrapper':   # torch's SGD applies weight decay as L2: Smith's L2 values are compared, and the report names the mode
+                assert res.wd_mode=='l2' and res.wd in (1e-3, 1e-4, 1e-5), (res.wd_mode, res.wd)
+                assert 'weight decay is l2' in res.report() and '(None)' not in res.report(), res.report()
         elif cap=='diagnose':
             learn.fit_one_cycle(2, 1e-2, cbs=ValidCurve(2))
             d = learn.diagnose(show=False)
