@@ -94,19 +94,19 @@ def opt_probe(opt_func):
     "The optimizer `opt_func` builds, on one dummy tensor: to read what it is and which steps it runs (nothing trains)"
     return opt_func([nn.Parameter(torch.zeros(1))], lr=1e-3)
 
-def _switchable(opt_func) -> bool:
-    "Whether the optimizer takes fastai's `decouple_wd` (a switch between decoupled and L2 weight decay)"
-    f = opt_func.func if isinstance(opt_func, partial) else opt_func
-    try: return 'decouple_wd' in inspect.signature(f).parameters
-    except (TypeError, ValueError): return False
+def _decouple_wd(opt_func):
+    "The `decouple_wd` fastai's optimizers take (a switch between decoupled and L2 weight decay), as `opt_func` sets it; None if it takes none"
+    try: p = inspect.signature(opt_func).parameters.get('decouple_wd')   # (a partial's signature carries its keywords as defaults)
+    except (TypeError, ValueError): return None
+    return None if p is None else p.default
+
+def _switchable(opt_func) -> bool: return _decouple_wd(opt_func) is not None
 
 def wd_mode_of(opt_func) -> str|None:
     """'decoupled' or 'l2': how the optimizer applies weight decay. fastai's by their `decouple_wd`; a torch optimizer in
     `OptimWrapper` (fastai passes `wd` as its `weight_decay`) decoupled if it is `AdamW` or built with
     `decoupled_weight_decay=True`, else as L2 (added to the gradient: torch's `SGD`, `Adam`, `RMSprop`); None if unknown"""
-    if _switchable(opt_func):
-        f,kw = (opt_func.func,opt_func.keywords) if isinstance(opt_func, partial) else (opt_func,{})
-        return 'decoupled' if kw.get('decouple_wd', inspect.signature(f).parameters['decouple_wd'].default) else 'l2'
+    if _switchable(opt_func): return 'decoupled' if _decouple_wd(opt_func) else 'l2'
     try: o = opt_probe(opt_func)
     except Exception: return None
     if not isinstance(o, OptimWrapper) or 'weight_decay' not in o.opt.defaults: return None
